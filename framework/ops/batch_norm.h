@@ -1,0 +1,15 @@
+// Batch normalisation over (N, H, W) per channel of an NCHW tensor, as
+// torch.nn.functional.batch_norm. In training it normalises with the batch's biased variance
+// and updates running_mean/running_var in place (momentum, unbiased variance), when given;
+// in eval it uses the running statistics. weight/bias may be undefined (affine off).
+#pragma once
+
+#include "framework/tensor/tensor.h"
+
+namespace tint {
+
+Tensor batch_norm2d(const Tensor& input, const Tensor& running_mean, const Tensor& running_var,
+                    const Tensor& weight, const Tensor& bias, bool training,
+                    double momentum = 0.1, double eps = 1e-5);
+
+}  // namespace tint

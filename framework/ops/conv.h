@@ -1,0 +1,43 @@
+// 2-D convolution and transposed convolution, NCHW, PyTorch's semantics and weight layouts:
+// conv2d weight (C_out, C_in/groups, kH, kW); conv_transpose2d weight (C_in, C_out, kH, kW).
+#pragma once
+
+#include <cstdint>
+
+#include "framework/tensor/tensor.h"
+
+namespace tint {
+
+struct Pair {
+  int64_t h = 0, w = 0;
+  Pair() = default;
+  Pair(int64_t both) : h(both), w(both) {}  // NOLINT: implicit on purpose (stride = 2)
+  Pair(int64_t h_, int64_t w_) : h(h_), w(w_) {}
+  bool operator==(const Pair&) const = default;
+};
+
+struct Conv2dOptions {
+  Pair stride{1};
+  Pair padding{0};
+  Pair dilation{1};
+};
+
+struct ConvTranspose2dOptions {
+  Pair stride{1};
+  Pair padding{0};
+  Pair output_padding{0};
+  Pair dilation{1};
+};
+
+Tensor conv2d(const Tensor& input, const Tensor& weight, const Tensor& bias = Tensor(),
+              const Conv2dOptions& options = {});
+Tensor conv_transpose2d(const Tensor& input, const Tensor& weight, const Tensor& bias = Tensor(),
+                        const ConvTranspose2dOptions& options = {});
+
+// Output spatial size of a convolution along one axis.
+int64_t conv_output_size(int64_t in, int64_t kernel, int64_t stride, int64_t padding,
+                         int64_t dilation);
+int64_t conv_transpose_output_size(int64_t in, int64_t kernel, int64_t stride, int64_t padding,
+                                   int64_t output_padding, int64_t dilation);
+
+}  // namespace tint

@@ -1,0 +1,60 @@
+// Per-element math of the elementwise ops, forward and backward, shared by the CPU loops
+// and the CUDA kernels. Backward functions take the input x, the output y and the incoming
+// gradient g, and return dL/dx.
+#pragma once
+
+#include <cmath>
+
+#include "framework/core/hd.h"
+
+namespace tint::math {
+
+enum class UnaryOp { Neg, Exp, Log, Sqrt, Abs, Relu, Sigmoid, Tanh };
+enum class BinaryOp { Add, Sub, Mul, Div, Pow, Max, GeMask };
+
+template <UnaryOp Op, typename T>
+TINT_HD T unary_forward(T x) {
+  if constexpr (Op == UnaryOp::Neg) return -x;
+  else if constexpr (Op == UnaryOp::Exp) return std::exp(x);
+  else if constexpr (Op == UnaryOp::Log) return std::log(x);
+  else if constexpr (Op == UnaryOp::Sqrt) return std::sqrt(x);
+  else if constexpr (Op == UnaryOp::Abs) return x < T(0) ? -x : x;
+  else if constexpr (Op == UnaryOp::Relu) return x > T(0) ? x : T(0);
+  else if constexpr (Op == UnaryOp::Sigmoid) return T(1) / (T(1) + std::exp(-x));
+  else return std::tanh(x);
+}
+
+template <UnaryOp Op, typename T>
+TINT_HD T unary_backward(T x, T y, T g) {
+  if constexpr (Op == UnaryOp::Neg) return -g;
+  else if constexpr (Op == UnaryOp::Exp) return g * y;
+  else if constexpr (Op == UnaryOp::Log) return g / x;
+  else if constexpr (Op == UnaryOp::Sqrt) return g / (T(2) * y);
+  else if constexpr (Op == UnaryOp::Abs) return x > T(0) ? g : (x < T(0) ? -g : T(0));
+  else if constexpr (Op == UnaryOp::Relu) return x > T(0) ? g : T(0);
+  else if constexpr (Op == UnaryOp::Sigmoid) return g * y * (T(1) - y);
+  else return g * (T(1) - y * y);
+}
+
+template <BinaryOp Op, typename T>
+TINT_HD T binary_forward(T a, T b) {
+  if constexpr (Op == BinaryOp::Add) return a + b;
+  else if constexpr (Op == BinaryOp::Sub) return a - b;
+  else if constexpr (Op == BinaryOp::Mul) return a * b;
+  else if constexpr (Op == BinaryOp::Div) return a / b;
+  else if constexpr (Op == BinaryOp::Pow) return std::pow(a, b);
+  else if constexpr (Op == BinaryOp::Max) return a >= b ? a : b;
+  else return a >= b ? T(1) : T(0);
+}
+
+template <typename T>
+TINT_HD T clamp_forward(T x, T lo, T hi) {
+  return x < lo ? lo : (x > hi ? hi : x);
+}
+
+template <typename T>
+TINT_HD T clamp_backward(T x, T lo, T hi, T g) {
+  return (x >= lo && x <= hi) ? g : T(0);
+}
+
+}  // namespace tint::math

@@ -1,0 +1,19 @@
+// Ops that move data without arithmetic: concatenation, padding, and dtype casts.
+// (Views such as reshape/slice/permute are Tensor methods.)
+#pragma once
+
+#include <vector>
+
+#include "framework/tensor/tensor.h"
+
+namespace tint {
+
+// Concatenates along dim; all tensors share dtype, device and every other size.
+Tensor cat(const std::vector<Tensor>& tensors, int64_t dim);
+// Constant padding as torch.nn.functional.pad: pads lists (before, after) pairs starting from
+// the last dim; negative amounts crop.
+Tensor pad(const Tensor& x, const std::vector<int64_t>& pads, double value = 0.0);
+// Converts elements to dtype (differentiable between floating dtypes).
+Tensor cast(const Tensor& x, DType dtype);
+
+}  // namespace tint

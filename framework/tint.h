@@ -1,0 +1,20 @@
+// The umbrella header: everything a program built on tint needs.
+#pragma once
+
+#include "framework/autograd/grad_mode.h"
+#include "framework/core/device.h"
+#include "framework/core/dtype.h"
+#include "framework/core/error.h"
+#include "framework/core/generator.h"
+#include "framework/ops/batch_norm.h"
+#include "framework/ops/conv.h"
+#include "framework/ops/dropout.h"
+#include "framework/ops/elementwise.h"
+#include "framework/ops/loss.h"
+#include "framework/ops/matmul.h"
+#include "framework/ops/reduce.h"
+#include "framework/ops/shape_ops.h"
+#include "framework/ops/softmax.h"
+#include "framework/ops/upsample.h"
+#include "framework/tensor/factories.h"
+#include "framework/tensor/tensor.h"

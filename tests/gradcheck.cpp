@@ -1,0 +1,76 @@
+// Central-difference gradient check used by the cpu tests.
+#include "gradcheck.h"
+
+#include <cmath>
+#include <sstream>
+
+namespace tint::testing {
+
+std::string gradcheck(const Function& f, const std::vector<Tensor>& inputs,
+                      GradcheckOptions options) {
+  for (const Tensor& x : inputs)
+    TINT_CHECK(!x.defined() || (x.dtype() == DType::Float64 && x.is_contiguous() && x.is_leaf()),
+               "gradcheck: inputs must be contiguous float64 leaves");
+  Generator gen(options.seed);
+  Tensor projection;
+  auto objective = [&](const std::vector<Tensor>& xs) {
+    Tensor y = f(xs);
+    if (!projection.defined())
+      projection = rand(y.shape(), gen, TensorOptions{}.with_dtype(DType::Float64), 0.5, 1.5);
+    return sum(mul(y, projection));
+  };
+  for (const Tensor& x : inputs)
+    if (x.defined()) x.zero_grad();
+  objective(inputs).backward();
+
+  std::ostringstream report;
+  int mismatches = 0;
+  NoGradGuard no_grad;
+  for (size_t k = 0; k < inputs.size(); ++k) {
+    const Tensor& x = inputs[k];
+    if (!x.defined() || !x.requires_grad()) continue;
+    const Tensor analytic = x.grad();
+    if (!analytic.defined()) {
+      report << "input " << k << ": no gradient reached it\n";
+      ++mismatches;
+      continue;
+    }
+    const std::vector<double> a = analytic.to_vector<double>();
+    double* p = x.data<double>();
+    for (int64_t i = 0; i < x.numel(); ++i) {
+      const double saved = p[i];
+      p[i] = saved + options.eps;
+      const double up = objective(inputs).item();
+      p[i] = saved - options.eps;
+      const double down = objective(inputs).item();
+      p[i] = saved;
+      const double numeric = (up - down) / (2 * options.eps);
+      if (std::abs(a[i] - numeric) > options.atol + options.rtol * std::abs(numeric)) {
+        if (mismatches < 10)
+          report << "input " << k << " element " << i << ": analytic " << a[i] << " numeric "
+                 << numeric << "\n";
+        ++mismatches;
+      }
+    }
+  }
+  if (mismatches) report << mismatches << " mismatching elements\n";
+  return report.str();
+}
+
+Tensor leaf64(const Shape& shape, uint64_t seed, double low, double high) {
+  Generator gen(seed);
+  Tensor t = rand(shape, gen, TensorOptions{}.with_dtype(DType::Float64), low, high);
+  t.set_requires_grad(true);
+  return t;
+}
+
+double max_abs_diff(const Tensor& a, const Tensor& b) {
+  TINT_CHECK(a.shape() == b.shape(), "max_abs_diff: shapes ", shape_str(a.shape()), " and ",
+             shape_str(b.shape()), " differ");
+  const std::vector<double> va = a.to_vector<double>(), vb = b.to_vector<double>();
+  double m = 0;
+  for (size_t i = 0; i < va.size(); ++i) m = std::max(m, std::abs(va[i] - vb[i]));
+  return m;
+}
+
+}  // namespace tint::testing
