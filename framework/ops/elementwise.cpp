@@ -5,6 +5,8 @@
 #include "framework/autograd/node.h"
 #include "framework/ops/checks.h"
 #include "framework/ops/cpu/elementwise.h"
+#include "framework/ops/cuda/elementwise.h"
+#include "framework/ops/dispatch.h"
 #include "framework/ops/reduce.h"
 #include "framework/tensor/factories.h"
 
@@ -29,18 +31,16 @@ Tensor binary_raw(BinaryOp op, const char* name, const Tensor& a, const Tensor& 
   check_same_dtype(a, b, name, "the first operand", "the second operand");
   check_same_device(a, b, name, "the first operand", "the second operand");
   if (!integer_ok(op)) check_floating(a, name, "the first operand");
-  require_cpu(name, {a, b});
   Tensor out = Tensor::empty(broadcast_shapes(a.shape(), b.shape(), name), a.dtype(), a.device());
-  cpu::binary(op, out, a, b);
+  TINT_DEVICE_CALL(out.device(), binary, op, out, a, b);
   return out;
 }
 
 Tensor scalar_raw(BinaryOp op, const char* name, const Tensor& a, double s, bool scalar_first) {
   check_defined(a, name, "the tensor operand");
   if (!integer_ok(op)) check_floating(a, name, "the tensor operand");
-  require_cpu(name, {a});
   Tensor out = Tensor::empty(a.shape(), a.dtype(), a.device());
-  cpu::binary_scalar(op, out, a, s, scalar_first);
+  TINT_DEVICE_CALL(out.device(), binary_scalar, op, out, a, s, scalar_first);
   return out;
 }
 
@@ -48,14 +48,13 @@ Tensor unary_op(UnaryOp op, const char* name, const Tensor& x) {
   check_defined(x, name, "the input");
   if (op != UnaryOp::Neg && op != UnaryOp::Abs && op != UnaryOp::Relu)
     check_floating(x, name, "the input");
-  require_cpu(name, {x});
   const Tensor xc = x.contiguous();
   Tensor out = Tensor::empty(x.shape(), x.dtype(), x.device());
-  cpu::unary(op, out, xc);
+  TINT_DEVICE_CALL(out.device(), unary, op, out, xc);
   const Tensor y = out.detach();
   return record(out, name, {x}, [op, xc = xc.detach(), y](const Tensor& g, const Needs&) -> Grads {
     Tensor gi = Tensor::empty(xc.shape(), xc.dtype(), xc.device());
-    cpu::unary_backward(op, gi, xc, y, g.contiguous());
+    TINT_DEVICE_CALL(gi.device(), unary_backward, op, gi, xc, y, g.contiguous());
     return {gi};
   });
 }
@@ -171,28 +170,27 @@ Tensor tanh(const Tensor& x) { return unary_op(UnaryOp::Tanh, "tanh", x); }
 Tensor clamp(const Tensor& x, double lo, double hi) {
   check_floating(x, "clamp", "the input");
   TINT_CHECK(lo <= hi, "clamp: min ", lo, " is greater than max ", hi);
-  require_cpu("clamp", {x});
-  Tensor out = Tensor::empty(x.shape(), x.dtype(), x.device());
-  cpu::clamp(out, x, lo, hi);
+    Tensor out = Tensor::empty(x.shape(), x.dtype(), x.device());
+  TINT_DEVICE_CALL(out.device(), clamp, out, x, lo, hi);
   return record(out, "clamp", {x}, [xd = x.detach(), lo, hi](const Tensor& g,
                                                             const Needs&) -> Grads {
     Tensor gi = Tensor::empty(xd.shape(), xd.dtype(), xd.device());
-    cpu::clamp_backward(gi, xd, lo, hi, g);
+    TINT_DEVICE_CALL(gi.device(), clamp_backward, gi, xd, lo, hi, g);
     return {gi};
   });
 }
 
 Tensor gt(const Tensor& a, double s) {
   check_defined(a, "gt", "the input");
-  require_cpu("gt", {a});
-  const Tensor ac = a.contiguous();
-  Tensor out = Tensor::empty(a.shape(), DType::UInt8, a.device());
+  // Masks are small helpers (metrics, tests): computed on the host, returned on a's device.
+  const Tensor ac = a.cpu().contiguous();
+  Tensor out = Tensor::empty(a.shape(), DType::UInt8);
   uint8_t* o = out.data<uint8_t>();
   TINT_DISPATCH_ALL(a.dtype(), "gt", [&] {
     const scalar_t* p = ac.data<scalar_t>();
     for (int64_t i = 0; i < out.numel(); ++i) o[i] = static_cast<double>(p[i]) > s;
   });
-  return out;
+  return out.to(a.device());
 }
 
 Tensor eq(const Tensor& a, const Tensor& b) {
@@ -200,16 +198,16 @@ Tensor eq(const Tensor& a, const Tensor& b) {
   check_defined(b, "eq", "the second operand");
   check_same_dtype(a, b, "eq", "the first operand", "the second operand");
   check_same_shape(a, b, "eq", "the first operand", "the second operand");
-  require_cpu("eq", {a, b});
-  const Tensor ac = a.contiguous(), bc = b.contiguous();
-  Tensor out = Tensor::empty(a.shape(), DType::UInt8, a.device());
+  check_same_device(a, b, "eq", "the first operand", "the second operand");
+  const Tensor ac = a.cpu().contiguous(), bc = b.cpu().contiguous();
+  Tensor out = Tensor::empty(a.shape(), DType::UInt8);
   uint8_t* o = out.data<uint8_t>();
   TINT_DISPATCH_ALL(a.dtype(), "eq", [&] {
     const scalar_t* pa = ac.data<scalar_t>();
     const scalar_t* pb = bc.data<scalar_t>();
     for (int64_t i = 0; i < out.numel(); ++i) o[i] = pa[i] == pb[i];
   });
-  return out;
+  return out.to(a.device());
 }
 
 }  // namespace tint

@@ -1,49 +1,21 @@
-// matmul and linear through CBLAS (OpenBLAS): C = A B with row-major operands; backward
-// dA = dC B^T, dB = A^T dC, each one GEMM with transposed flags rather than copies.
+// matmul and linear: C = A B with row-major operands through BLAS (OpenBLAS on the cpu,
+// cuBLAS on a GPU); backward dA = dC B^T, dB = A^T dC, each one GEMM with transposed flags
+// rather than copies.
 #include "framework/ops/matmul.h"
-
-#include <cblas.h>
 
 #include "framework/autograd/node.h"
 #include "framework/ops/checks.h"
+#include "framework/ops/cpu/gemm.h"
+#include "framework/ops/cuda/gemm.h"
+#include "framework/ops/dispatch.h"
 #include "framework/ops/elementwise.h"
 #include "framework/ops/reduce.h"
 
 namespace tint {
 
 namespace {
-
 using Grads = std::vector<Tensor>;
 using Needs = std::vector<bool>;
-
-void gemm(CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, int m, int n, int k, const float* a, int lda,
-          const float* b, int ldb, double beta, float* c) {
-  cblas_sgemm(CblasRowMajor, ta, tb, m, n, k, 1.0f, a, lda, b, ldb, static_cast<float>(beta), c,
-              n);
-}
-void gemm(CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, int m, int n, int k, const double* a, int lda,
-          const double* b, int ldb, double beta, double* c) {
-  cblas_dgemm(CblasRowMajor, ta, tb, m, n, k, 1.0, a, lda, b, ldb, beta, c, n);
-}
-
-// C (batch, M, N) = op(A) op(B); A and B contiguous (batch, ., .) with batch stride given
-// (0 broadcasts one matrix to every batch).
-void gemm_batched(const Tensor& c, const Tensor& a, bool trans_a, int64_t stride_a,
-                  const Tensor& b, bool trans_b, int64_t stride_b, int64_t batch, int64_t m,
-                  int64_t n, int64_t k, double beta = 0.0) {
-  const int lda = static_cast<int>(trans_a ? m : k), ldb = static_cast<int>(trans_b ? k : n);
-  const CBLAS_TRANSPOSE ta = trans_a ? CblasTrans : CblasNoTrans;
-  const CBLAS_TRANSPOSE tb = trans_b ? CblasTrans : CblasNoTrans;
-  TINT_DISPATCH_FLOATING(c.dtype(), "matmul", [&] {
-    const scalar_t* pa = a.data<scalar_t>();
-    const scalar_t* pb = b.data<scalar_t>();
-    scalar_t* pc = c.data<scalar_t>();
-    for (int64_t i = 0; i < batch; ++i)
-      gemm(ta, tb, static_cast<int>(m), static_cast<int>(n), static_cast<int>(k),
-           pa + i * stride_a, lda, pb + i * stride_b, ldb, beta, pc + i * m * n);
-  });
-}
-
 }  // namespace
 
 Tensor matmul(const Tensor& a, const Tensor& b) {
@@ -51,7 +23,6 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
   check_floating(b, "matmul", "the second operand");
   check_same_dtype(a, b, "matmul", "the first operand", "the second operand");
   check_same_device(a, b, "matmul", "the first operand", "the second operand");
-  require_cpu("matmul", {a, b});
   TINT_CHECK((a.dim() == 2 && b.dim() == 2) || (a.dim() == 3 && b.dim() == 3),
              "matmul: expected two 2-D or two 3-D tensors, got shapes ", shape_str(a.shape()),
              " and ", shape_str(b.shape()));
@@ -62,18 +33,18 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
              shape_str(a.shape()), " and ", shape_str(b.shape()), " cannot be multiplied");
   const Tensor ac = a.contiguous(), bc = b.contiguous();
   Tensor out = Tensor::empty(batched ? Shape{batch, m, n} : Shape{m, n}, a.dtype(), a.device());
-  gemm_batched(out, ac, false, m * k, bc, false, k * n, batch, m, n, k);
+  TINT_DEVICE_CALL(out.device(), gemm_batched, out, ac, false, m * k, bc, false, k * n, batch, m, n, k);
   return record(out, "matmul", {a, b}, [ac = ac.detach(), bc = bc.detach(), batch, m, n, k](
                                            const Tensor& g, const Needs& need) {
     const Tensor gc = g.contiguous();
     Grads r(2);
     if (need[0]) {
       r[0] = Tensor::empty(ac.shape(), ac.dtype(), ac.device());
-      gemm_batched(r[0], gc, false, m * n, bc, true, k * n, batch, m, k, n);
+      TINT_DEVICE_CALL(gc.device(), gemm_batched, r[0], gc, false, m * n, bc, true, k * n, batch, m, k, n);
     }
     if (need[1]) {
       r[1] = Tensor::empty(bc.shape(), bc.dtype(), bc.device());
-      gemm_batched(r[1], ac, true, m * k, gc, false, m * n, batch, k, n, m);
+      TINT_DEVICE_CALL(gc.device(), gemm_batched, r[1], ac, true, m * k, gc, false, m * n, batch, k, n, m);
     }
     return r;
   });

@@ -5,6 +5,8 @@
 #include "framework/autograd/node.h"
 #include "framework/ops/checks.h"
 #include "framework/ops/cpu/reduce.h"
+#include "framework/ops/cuda/reduce.h"
+#include "framework/ops/dispatch.h"
 #include "framework/ops/elementwise.h"
 #include "framework/tensor/factories.h"
 
@@ -42,7 +44,6 @@ Tensor broadcast_to(const Tensor& g, const Shape& shape) {
 
 Tensor reduce_prepare(const Tensor& x, const char* op) {
   check_defined(x, op, "the input");
-  require_cpu(op, {x});
   return x.contiguous();
 }
 
@@ -52,7 +53,7 @@ Tensor sum(const Tensor& x, int64_t dim, bool keepdim) {
   const Tensor xc = reduce_prepare(x, "sum");
   const DimSplit s = split_dim(xc, dim, "sum");
   Tensor out = Tensor::empty(keepdim ? s.kept : s.dropped, x.dtype(), x.device());
-  cpu::sum_dim(out, xc, s.outer, s.n, s.inner);
+  TINT_DEVICE_CALL(out.device(), sum_dim, out, xc, s.outer, s.n, s.inner);
   return record(out, "sum", {x}, [in_shape = x.shape(), s](const Tensor& g,
                                                            const Needs&) -> Grads {
     return {broadcast_to(g.reshape(s.kept), in_shape)};
@@ -62,7 +63,7 @@ Tensor sum(const Tensor& x, int64_t dim, bool keepdim) {
 Tensor sum(const Tensor& x) {
   const Tensor xc = reduce_prepare(x, "sum");
   Tensor out = Tensor::empty({}, x.dtype(), x.device());
-  cpu::sum_dim(out, xc, 1, xc.numel(), 1);
+  TINT_DEVICE_CALL(out.device(), sum_dim, out, xc, 1, xc.numel(), 1);
   return record(out, "sum", {x}, [in_shape = x.shape()](const Tensor& g, const Needs&) -> Grads {
     return {broadcast_to(g, in_shape)};
   });
@@ -87,11 +88,11 @@ Tensor max(const Tensor& x, int64_t dim, bool keepdim) {
   TINT_CHECK(s.n > 0, "max: dim ", dim, " of shape ", shape_str(x.shape()), " is empty");
   Tensor values = Tensor::empty(keepdim ? s.kept : s.dropped, x.dtype(), x.device());
   Tensor indices = Tensor::empty(s.kept, DType::Int64, x.device());
-  cpu::max_dim(values, indices, xc, s.outer, s.n, s.inner);
+  TINT_DEVICE_CALL(x.device(), max_dim, values, indices, xc, s.outer, s.n, s.inner);
   return record(values, "max", {x}, [in_shape = x.shape(), s, indices](const Tensor& g,
                                                                       const Needs&) -> Grads {
     Tensor gi = Tensor::empty(in_shape, g.dtype(), g.device());
-    cpu::scatter_dim(gi, g.contiguous(), indices, s.outer, s.n, s.inner);
+    TINT_DEVICE_CALL(gi.device(), scatter_dim, gi, g.contiguous(), indices, s.outer, s.n, s.inner);
     return {gi};
   });
 }
@@ -106,7 +107,7 @@ Tensor argmax(const Tensor& x, int64_t dim, bool keepdim) {
   const DimSplit s = split_dim(xc, dim, "argmax");
   TINT_CHECK(s.n > 0, "argmax: dim ", dim, " of shape ", shape_str(x.shape()), " is empty");
   Tensor indices = Tensor::empty(keepdim ? s.kept : s.dropped, DType::Int64, x.device());
-  cpu::max_dim(Tensor(), indices, xc, s.outer, s.n, s.inner);
+  TINT_DEVICE_CALL(x.device(), max_dim, Tensor(), indices, xc, s.outer, s.n, s.inner);
   return indices;
 }
 

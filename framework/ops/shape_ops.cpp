@@ -71,7 +71,6 @@ Tensor cat(const std::vector<Tensor>& tensors, int64_t dim) {
     out_shape[d] += t.shape()[d];
     inputs.push_back(t);
   }
-  require_cpu("cat", {first});
   Tensor out = Tensor::empty(out_shape, first.dtype(), first.device());
   std::vector<int64_t> starts;
   int64_t offset = 0;
@@ -92,7 +91,6 @@ Tensor cat(const std::vector<Tensor>& tensors, int64_t dim) {
 
 Tensor pad(const Tensor& x, const std::vector<int64_t>& pads, double value) {
   check_defined(x, "pad", "the input");
-  require_cpu("pad", {x});
   const PadRegions r = pad_regions(x.shape(), pads);
   Tensor out = full(r.out_shape, value, options_of(x));
   region(out, r.dst_begin, r.len).copy_(region(x.detach(), r.src_begin, r.len));
@@ -105,7 +103,6 @@ Tensor pad(const Tensor& x, const std::vector<int64_t>& pads, double value) {
 
 Tensor cast(const Tensor& x, DType dtype) {
   check_defined(x, "cast", "the input");
-  require_cpu("cast", {x});
   Tensor out = Tensor::empty(x.shape(), dtype, x.device());
   out.copy_(x);
   if (!is_floating(dtype) || !is_floating(x.dtype())) return out;

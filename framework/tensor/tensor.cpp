@@ -9,6 +9,8 @@
 #include "framework/autograd/grad_mode.h"
 #include "framework/autograd/node.h"
 #include "framework/ops/cpu/copy.h"
+#include "framework/ops/cuda/copy.h"
+#include "framework/ops/dispatch.h"
 #include "framework/ops/elementwise.h"
 #include "framework/ops/shape_ops.h"
 #include "framework/tensor/factories.h"
@@ -202,7 +204,7 @@ Tensor Tensor::squeeze(int64_t d) const {
 
 Tensor Tensor::clone() const {
   Tensor out = Tensor::empty(shape(), dtype(), device());
-  cpu::copy_strided(out, *this);
+  TINT_DEVICE_CALL(device(), copy_strided, out, *this);
   return record(out, "clone", {*this},
                 [](const Tensor& g, const std::vector<bool>&) -> std::vector<Tensor> {
                   return {g};
@@ -262,13 +264,8 @@ Tensor Tensor::detach() const { return make_view(*this, shape(), strides(), offs
 Tensor& Tensor::copy_(const Tensor& src) {
   TINT_CHECK(src.shape() == shape(), "copy_: source shape ", shape_str(src.shape()),
              " does not match destination shape ", shape_str(shape()));
-  if (device() == src.device()) {
-    TINT_CHECK(device().is_cpu(), "copy_: no CUDA kernel in this build");
-    cpu::copy_strided(*this, src);
-  } else {
-    Tensor staged = src.to(device());
-    cpu::copy_strided(*this, staged);
-  }
+  const Tensor staged = src.device() == device() ? src : src.to(device());
+  TINT_DEVICE_CALL(device(), copy_strided, *this, staged);
   return *this;
 }
 

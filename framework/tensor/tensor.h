@@ -8,6 +8,7 @@
 #include <memory>
 #include <ostream>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "framework/core/device.h"
@@ -55,6 +56,13 @@ class Tensor {
   void* raw_data() const;
   // Typed host pointer; a tint::Error if T is not the dtype or the tensor is not on the cpu.
   template <typename T> T* data() const;
+  // Typed pointer on any device (for kernel launches); checks the dtype only.
+  template <typename T> T* data_ptr() const {
+    TINT_CHECK(dtype() == dtype_of<std::remove_const_t<T>>, "data_ptr<",
+               dtype_name(dtype_of<std::remove_const_t<T>>), ">() on a ", dtype_name(dtype()),
+               " tensor");
+    return static_cast<T*>(raw_data());
+  }
   // The single element of a one-element tensor, as double (copied to the host if needed).
   double item() const;
   template <typename T> T item() const { return static_cast<T>(item()); }

@@ -79,11 +79,11 @@ TEST_CASE("small requests split one segment and merge back when freed", "[alloca
 TEST_CASE("best fit takes the smallest free block that fits", "[allocator]") {
   FakeDevice dev{256 * MiB};
   CachingAllocator alloc(dev.raw());
-  void* big = alloc.allocate(12 * MiB);
+  void* big = alloc.allocate(16 * MiB);
   void* mid = alloc.allocate(11 * MiB);
   alloc.free(big);
   alloc.free(mid);
-  void* want = alloc.allocate(10 * MiB + 1);  // fits both; the 12 MiB segment is the best fit
+  void* want = alloc.allocate(10 * MiB + 1);  // fits both; the 12 MiB segment fits best
   CHECK(want == mid);
   alloc.free(want);
 }

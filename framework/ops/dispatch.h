@@ -1,0 +1,14 @@
+// Picks the backend of an op by device: cuda::fn(args...) for tensors on a CUDA device (in a
+// CUDA build), cpu::fn(args...) otherwise. Both namespaces declare identical signatures
+// (cpu/<op>.h and cuda/<op>.h); without CUDA no tensor can live on a CUDA device, since
+// allocating one is already an error.
+#pragma once
+
+#include "framework/core/device.h"
+
+#if defined(TINT_WITH_CUDA)
+#define TINT_DEVICE_CALL(device, fn, ...) \
+  ((device).is_cuda() ? ::tint::cuda::fn(__VA_ARGS__) : ::tint::cpu::fn(__VA_ARGS__))
+#else
+#define TINT_DEVICE_CALL(device, fn, ...) ::tint::cpu::fn(__VA_ARGS__)
+#endif
