@@ -1,4 +1,4 @@
-// Central-difference gradient check used by the cpu tests.
+// Central-difference gradient check used by the cpu and CUDA tests.
 #include "gradcheck.h"
 
 #include <cmath>
@@ -16,7 +16,9 @@ std::string gradcheck(const Function& f, const std::vector<Tensor>& inputs,
   auto objective = [&](const std::vector<Tensor>& xs) {
     Tensor y = f(xs);
     if (!projection.defined())
-      projection = rand(y.shape(), gen, TensorOptions{}.with_dtype(DType::Float64), 0.5, 1.5);
+      projection = rand(y.shape(), gen,
+                        TensorOptions{}.with_dtype(DType::Float64).with_device(y.device()), 0.5,
+                        1.5);
     return sum(mul(y, projection));
   };
   for (const Tensor& x : inputs)
@@ -36,14 +38,20 @@ std::string gradcheck(const Function& f, const std::vector<Tensor>& inputs,
       continue;
     }
     const std::vector<double> a = analytic.to_vector<double>();
-    double* p = x.data<double>();
+    // Perturb a host copy and write it into x, so the check runs on any device.
+    Tensor host = x.cpu().clone();
+    Tensor x_mut = x.detach();
+    double* p = host.data<double>();
     for (int64_t i = 0; i < x.numel(); ++i) {
       const double saved = p[i];
       p[i] = saved + options.eps;
+      x_mut.copy_(host);
       const double up = objective(inputs).item();
       p[i] = saved - options.eps;
+      x_mut.copy_(host);
       const double down = objective(inputs).item();
       p[i] = saved;
+      x_mut.copy_(host);
       const double numeric = (up - down) / (2 * options.eps);
       if (std::abs(a[i] - numeric) > options.atol + options.rtol * std::abs(numeric)) {
         if (mismatches < 10)

@@ -1,12 +1,23 @@
 // Device memory for Storage: the caching allocator of the device's context, and copies on
 // the context's stream (device-to-host waits for the stream, so the host sees the data).
+#include <cstdlib>
+
 #include "framework/cuda/context.h"
 #include "framework/memory/device_memory.h"
 
 namespace tint {
 
 void* device_allocate(size_t nbytes, Device device) {
-  return cuda::context(device.index).allocator().allocate(nbytes);
+  cuda::Context& ctx = cuda::context(device.index);
+  void* ptr = ctx.allocator().allocate(nbytes);
+  // TINT_CUDA_SENTINEL=1 (set by the CUDA tests): fresh memory reads as NaN / -1, so an
+  // output element that a kernel never writes is caught.
+  static const bool sentinel = [] {
+    const char* v = std::getenv("TINT_CUDA_SENTINEL");
+    return v && v[0] == '1';
+  }();
+  if (sentinel && ptr) TINT_CUDA_CHECK(cudaMemsetAsync(ptr, 0xFF, nbytes, ctx.stream()));
+  return ptr;
 }
 
 void device_free(void* ptr, Device device) noexcept {
