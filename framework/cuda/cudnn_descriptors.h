@@ -1,0 +1,78 @@
+// RAII wrappers of the cuDNN descriptors tint uses, so no code path leaks one when a check
+// throws. Only for CUDA translation units.
+#pragma once
+
+#include <cstdint>
+
+#include "framework/core/dtype.h"
+#include "framework/cuda/check.h"
+
+namespace tint::cuda {
+
+inline cudnnDataType_t cudnn_type(DType dtype) {
+  switch (dtype) {
+    case DType::Float32: return CUDNN_DATA_FLOAT;
+    case DType::Float64: return CUDNN_DATA_DOUBLE;
+    default: TINT_FAIL("cuDNN: unsupported dtype ", dtype_name(dtype));
+  }
+}
+
+class TensorDescriptor {
+ public:
+  TensorDescriptor(DType dtype, int64_t n, int64_t c, int64_t h, int64_t w) {
+    TINT_CUDNN_CHECK(cudnnCreateTensorDescriptor(&desc_));
+    TINT_CUDNN_CHECK(cudnnSetTensor4dDescriptor(desc_, CUDNN_TENSOR_NCHW, cudnn_type(dtype),
+                                                static_cast<int>(n), static_cast<int>(c),
+                                                static_cast<int>(h), static_cast<int>(w)),
+                     "(tensor ", n, "x", c, "x", h, "x", w, ")");
+  }
+  ~TensorDescriptor() { cudnnDestroyTensorDescriptor(desc_); }
+  TensorDescriptor(const TensorDescriptor&) = delete;
+  TensorDescriptor& operator=(const TensorDescriptor&) = delete;
+  cudnnTensorDescriptor_t get() const { return desc_; }
+
+ private:
+  cudnnTensorDescriptor_t desc_ = nullptr;
+};
+
+class FilterDescriptor {
+ public:
+  FilterDescriptor(DType dtype, int64_t k, int64_t c, int64_t h, int64_t w) {
+    TINT_CUDNN_CHECK(cudnnCreateFilterDescriptor(&desc_));
+    TINT_CUDNN_CHECK(cudnnSetFilter4dDescriptor(desc_, cudnn_type(dtype), CUDNN_TENSOR_NCHW,
+                                                static_cast<int>(k), static_cast<int>(c),
+                                                static_cast<int>(h), static_cast<int>(w)),
+                     "(filter ", k, "x", c, "x", h, "x", w, ")");
+  }
+  ~FilterDescriptor() { cudnnDestroyFilterDescriptor(desc_); }
+  FilterDescriptor(const FilterDescriptor&) = delete;
+  FilterDescriptor& operator=(const FilterDescriptor&) = delete;
+  cudnnFilterDescriptor_t get() const { return desc_; }
+
+ private:
+  cudnnFilterDescriptor_t desc_ = nullptr;
+};
+
+class ConvolutionDescriptor {
+ public:
+  ConvolutionDescriptor(DType dtype, int64_t pad_h, int64_t pad_w, int64_t stride_h,
+                        int64_t stride_w, int64_t dil_h, int64_t dil_w, bool allow_tf32) {
+    TINT_CUDNN_CHECK(cudnnCreateConvolutionDescriptor(&desc_));
+    TINT_CUDNN_CHECK(cudnnSetConvolution2dDescriptor(
+        desc_, static_cast<int>(pad_h), static_cast<int>(pad_w), static_cast<int>(stride_h),
+        static_cast<int>(stride_w), static_cast<int>(dil_h), static_cast<int>(dil_w),
+        CUDNN_CROSS_CORRELATION, cudnn_type(dtype)));
+    // DEFAULT_MATH lets cuDNN use TF32 tensor cores for fp32; FMA_MATH forbids it.
+    TINT_CUDNN_CHECK(cudnnSetConvolutionMathType(
+        desc_, dtype == DType::Float32 && allow_tf32 ? CUDNN_DEFAULT_MATH : CUDNN_FMA_MATH));
+  }
+  ~ConvolutionDescriptor() { cudnnDestroyConvolutionDescriptor(desc_); }
+  ConvolutionDescriptor(const ConvolutionDescriptor&) = delete;
+  ConvolutionDescriptor& operator=(const ConvolutionDescriptor&) = delete;
+  cudnnConvolutionDescriptor_t get() const { return desc_; }
+
+ private:
+  cudnnConvolutionDescriptor_t desc_ = nullptr;
+};
+
+}  // namespace tint::cuda
