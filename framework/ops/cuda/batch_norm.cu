@@ -1,0 +1,96 @@
+// cuDNN batch normalisation (CUDNN_BATCHNORM_SPATIAL). cuDNN wants scale and bias even when
+// the layer has none, so affine-off layers pass ones and zeros. cuDNN's running variance
+// uses the unbiased batch variance, as PyTorch's does.
+#include "framework/cuda/cudnn_descriptors.h"
+#include "framework/ops/cuda/batch_norm.h"
+#include "framework/ops/cuda/launch.cuh"
+#include "framework/tensor/factories.h"
+
+namespace tint::cuda {
+
+namespace {
+
+struct BnDescriptors {
+  TensorDescriptor x, param;
+  BnDescriptors(const Tensor& t)
+      : x(t.dtype(), t.shape()[0], t.shape()[1], t.shape()[2], t.shape()[3]),
+        param(t.dtype(), 1, t.shape()[1], 1, 1) {}
+};
+
+struct Scalars {
+  double one_d = 1.0, zero_d = 0.0;
+  float one_f = 1.0f, zero_f = 0.0f;
+  bool dbl;
+  explicit Scalars(DType dtype) : dbl(dtype == DType::Float64) {}
+  const void* one() const { return dbl ? static_cast<const void*>(&one_d) : &one_f; }
+  const void* zero() const { return dbl ? static_cast<const void*>(&zero_d) : &zero_f; }
+};
+
+void check_eps(double eps) {
+  TINT_CHECK(eps >= CUDNN_BN_MIN_EPSILON, "batch_norm2d on the GPU needs eps >= ",
+             CUDNN_BN_MIN_EPSILON, " (cuDNN's minimum), got ", eps);
+}
+
+Tensor or_filled(const Tensor& t, const Tensor& like, double value) {
+  return t.defined() ? t : full({like.shape()[1]}, value, options_of(like));
+}
+
+std::string where(const Tensor& x) { return "(batch_norm2d on " + shape_str(x.shape()) + ")"; }
+
+}  // namespace
+
+void batch_norm_forward_training(const Tensor& out, const Tensor& save_mean,
+                                 const Tensor& save_invstd, const Tensor& x, const Tensor& weight,
+                                 const Tensor& bias, const Tensor& running_mean,
+                                 const Tensor& running_var, double momentum, double eps) {
+  check_eps(eps);
+  const BnDescriptors d(x);
+  const Scalars s(x.dtype());
+  const Tensor w = or_filled(weight, x, 1.0), b = or_filled(bias, x, 0.0);
+  TINT_CUDNN_CHECK(cudnnBatchNormalizationForwardTraining(
+                       context(x.device().index).cudnn(), CUDNN_BATCHNORM_SPATIAL, s.one(),
+                       s.zero(), d.x.get(), x.raw_data(), d.x.get(), out.raw_data(),
+                       d.param.get(), w.raw_data(), b.raw_data(), momentum,
+                       running_mean.defined() ? running_mean.raw_data() : nullptr,
+                       running_var.defined() ? running_var.raw_data() : nullptr, eps,
+                       save_mean.raw_data(), save_invstd.raw_data()),
+                   where(x));
+}
+
+void batch_norm_forward_inference(const Tensor& out, const Tensor& x, const Tensor& weight,
+                                  const Tensor& bias, const Tensor& running_mean,
+                                  const Tensor& running_var, double eps) {
+  check_eps(eps);
+  const BnDescriptors d(x);
+  const Scalars s(x.dtype());
+  const Tensor w = or_filled(weight, x, 1.0), b = or_filled(bias, x, 0.0);
+  TINT_CUDNN_CHECK(cudnnBatchNormalizationForwardInference(
+                       context(x.device().index).cudnn(), CUDNN_BATCHNORM_SPATIAL, s.one(),
+                       s.zero(), d.x.get(), x.raw_data(), d.x.get(), out.raw_data(),
+                       d.param.get(), w.raw_data(), b.raw_data(), running_mean.raw_data(),
+                       running_var.raw_data(), eps),
+                   where(x));
+}
+
+void batch_norm_backward_training(const Tensor& grad_in, const Tensor& grad_weight,
+                                  const Tensor& grad_bias, const Tensor& grad_out, const Tensor& x,
+                                  const Tensor& weight, const Tensor& save_mean,
+                                  const Tensor& save_invstd, double eps) {
+  check_eps(eps);
+  const BnDescriptors d(x);
+  const Scalars s(x.dtype());
+  const Tensor w = or_filled(weight, x, 1.0);
+  // cuDNN always writes all three; scratch buffers take the unwanted ones.
+  const Tensor gi = grad_in.defined() ? grad_in : Tensor::empty(x.shape(), x.dtype(), x.device());
+  const Tensor gw = grad_weight.defined() ? grad_weight : Tensor::empty(w.shape(), w.dtype(), w.device());
+  const Tensor gb = grad_bias.defined() ? grad_bias : Tensor::empty(w.shape(), w.dtype(), w.device());
+  TINT_CUDNN_CHECK(cudnnBatchNormalizationBackward(
+                       context(x.device().index).cudnn(), CUDNN_BATCHNORM_SPATIAL, s.one(),
+                       s.zero(), s.one(), s.zero(), d.x.get(), x.raw_data(), d.x.get(),
+                       grad_out.raw_data(), d.x.get(), gi.raw_data(), d.param.get(), w.raw_data(),
+                       gw.raw_data(), gb.raw_data(), eps, save_mean.raw_data(),
+                       save_invstd.raw_data()),
+                   where(x));
+}
+
+}  // namespace tint::cuda

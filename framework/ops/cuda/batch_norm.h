@@ -1,0 +1,27 @@
+// Batch normalisation on the GPU through cuDNN (spatial mode). cuDNN fuses what the CPU
+// does in steps (statistics, running update, normalise), so the public op calls these
+// instead of the CPU step functions; the CUDA tests compare the two.
+#pragma once
+
+#include "framework/tensor/tensor.h"
+
+namespace tint::cuda {
+
+// Training: out, and the batch mean / inverse std saved for backward (C), from x (N,C,H,W);
+// running_mean/var updated with momentum (unbiased variance) when defined. weight/bias may be
+// undefined (affine off: 1 and 0 are passed to cuDNN).
+void batch_norm_forward_training(const Tensor& out, const Tensor& save_mean,
+                                 const Tensor& save_invstd, const Tensor& x, const Tensor& weight,
+                                 const Tensor& bias, const Tensor& running_mean,
+                                 const Tensor& running_var, double momentum, double eps);
+// Eval: normalise with the running statistics.
+void batch_norm_forward_inference(const Tensor& out, const Tensor& x, const Tensor& weight,
+                                  const Tensor& bias, const Tensor& running_mean,
+                                  const Tensor& running_var, double eps);
+// Training backward through the batch statistics; any gradient may be undefined.
+void batch_norm_backward_training(const Tensor& grad_in, const Tensor& grad_weight,
+                                  const Tensor& grad_bias, const Tensor& grad_out, const Tensor& x,
+                                  const Tensor& weight, const Tensor& save_mean,
+                                  const Tensor& save_invstd, double eps);
+
+}  // namespace tint::cuda
