@@ -1,0 +1,169 @@
+// The layers' construction (shapes, PyTorch's default initialisation, buffers) and their
+// forward passes, which only pick arguments for the ops.
+#include "framework/nn/layers.h"
+
+#include "framework/autograd/grad_mode.h"
+#include "framework/core/random_math.h"
+#include "framework/nn/init.h"
+#include "framework/ops/batch_norm.h"
+#include "framework/ops/dropout.h"
+#include "framework/ops/elementwise.h"
+#include "framework/ops/matmul.h"
+#include "framework/tensor/factories.h"
+
+namespace tint::nn {
+
+namespace {
+
+void check_positive(int64_t value, const char* layer, const char* what) {
+  TINT_CHECK(value > 0, layer, ": ", what, " must be > 0, got ", value);
+}
+
+void check_kernel(Pair k, const char* layer) {
+  TINT_CHECK(k.h > 0 && k.w > 0, layer, ": kernel_size must be positive, got (", k.h, ", ",
+             k.w, ")");
+}
+
+}  // namespace
+
+// ---- Sequential ----------------------------------------------------------------------------
+
+Sequential::Sequential(std::initializer_list<ModulePtr> modules)
+    : Sequential(std::vector<ModulePtr>(modules)) {}
+
+Sequential::Sequential(const std::vector<ModulePtr>& modules) {
+  for (const ModulePtr& m : modules) push_back(m);
+}
+
+ModulePtr Sequential::operator[](size_t i) const {
+  TINT_CHECK(i < children_.size(), "Sequential: index ", i, " is out of range for ",
+             children_.size(), " modules");
+  return children_[i].second;
+}
+
+Tensor Sequential::forward(const Tensor& input) {
+  Tensor x = input;
+  for (auto& [name, module] : children_) x = module->forward(x);
+  return x;
+}
+
+// ---- Linear --------------------------------------------------------------------------------
+
+Linear::Linear(int64_t in_features, int64_t out_features, bool bias, Generator& gen) {
+  check_positive(in_features, "Linear", "in_features");
+  check_positive(out_features, "Linear", "out_features");
+  Tensor w = Tensor::empty({out_features, in_features});
+  Tensor b = bias ? Tensor::empty({out_features}) : Tensor();
+  init::default_layer_init(w, b, gen);
+  weight_ = register_parameter("weight", w);
+  if (bias) bias_ = register_parameter("bias", b);
+}
+
+Tensor Linear::forward(const Tensor& input) { return linear(input, weight_, bias_); }
+
+// ---- Conv2d / ConvTranspose2d --------------------------------------------------------------
+
+Conv2d::Conv2d(int64_t in_channels, int64_t out_channels, Pair kernel_size,
+               Conv2dOptions options, bool bias, Generator& gen)
+    : options_(options) {
+  check_positive(in_channels, "Conv2d", "in_channels");
+  check_positive(out_channels, "Conv2d", "out_channels");
+  check_kernel(kernel_size, "Conv2d");
+  Tensor w = Tensor::empty({out_channels, in_channels, kernel_size.h, kernel_size.w});
+  Tensor b = bias ? Tensor::empty({out_channels}) : Tensor();
+  init::default_layer_init(w, b, gen);
+  weight_ = register_parameter("weight", w);
+  if (bias) bias_ = register_parameter("bias", b);
+}
+
+Tensor Conv2d::forward(const Tensor& input) {
+  return conv2d(input, weight_, bias_, options_);
+}
+
+ConvTranspose2d::ConvTranspose2d(int64_t in_channels, int64_t out_channels, Pair kernel_size,
+                                 ConvTranspose2dOptions options, bool bias, Generator& gen)
+    : options_(options) {
+  check_positive(in_channels, "ConvTranspose2d", "in_channels");
+  check_positive(out_channels, "ConvTranspose2d", "out_channels");
+  check_kernel(kernel_size, "ConvTranspose2d");
+  Tensor w = Tensor::empty({in_channels, out_channels, kernel_size.h, kernel_size.w});
+  Tensor b = bias ? Tensor::empty({out_channels}) : Tensor();
+  init::default_layer_init(w, b, gen);
+  weight_ = register_parameter("weight", w);
+  if (bias) bias_ = register_parameter("bias", b);
+}
+
+Tensor ConvTranspose2d::forward(const Tensor& input) {
+  return conv_transpose2d(input, weight_, bias_, options_);
+}
+
+// ---- BatchNorm2d ---------------------------------------------------------------------------
+
+BatchNorm2d::BatchNorm2d(int64_t num_features, BatchNormOptions options)
+    : num_features_(num_features), options_(options) {
+  check_positive(num_features, "BatchNorm2d", "num_features");
+  TINT_CHECK(options.eps > 0, "BatchNorm2d: eps must be > 0, got ", options.eps);
+  TINT_CHECK(!options.momentum || (*options.momentum >= 0 && *options.momentum <= 1),
+             "BatchNorm2d: momentum must be in [0, 1], got ", options.momentum.value_or(0));
+  if (options.affine) {
+    weight_ = register_parameter("weight", ones({num_features}));
+    bias_ = register_parameter("bias", zeros({num_features}));
+  }
+  if (options.track_running_stats) {
+    running_mean_ = register_buffer("running_mean", zeros({num_features}));
+    running_var_ = register_buffer("running_var", ones({num_features}));
+    num_batches_tracked_ = register_buffer(
+        "num_batches_tracked", scalar_tensor(0, TensorOptions{}.with_dtype(DType::Int64)));
+  }
+}
+
+Tensor BatchNorm2d::forward(const Tensor& input) {
+  TINT_CHECK(input.defined() && input.dim() == 4 && input.size(1) == num_features_,
+             "BatchNorm2d(", num_features_, "): expected an input of shape (N, ", num_features_,
+             ", H, W), got ", describe(input));
+  double factor = 0.0;
+  if (training_ && options_.track_running_stats) {
+    // Counted even with a fixed momentum, as PyTorch does, so the buffer round-trips.
+    NoGradGuard no_grad;
+    const double batches = num_batches_tracked_.item() + 1;
+    num_batches_tracked_.fill_(batches);
+    factor = options_.momentum ? *options_.momentum : 1.0 / batches;
+  }
+  // Without running statistics a model normalises with the batch's even in eval.
+  const bool use_batch_stats = training_ || !options_.track_running_stats;
+  return batch_norm2d(input, running_mean_, running_var_, weight_, bias_, use_batch_stats,
+                      factor, options_.eps);
+}
+
+// ---- ReLU, Dropout, Upsample ---------------------------------------------------------------
+
+Tensor ReLU::forward(const Tensor& input) { return relu(input); }
+
+namespace {
+
+uint64_t fresh_seed() {
+  Generator& g = default_generator();
+  return rnd::bits(g.seed(), g.take(1));
+}
+
+}  // namespace
+
+Dropout::Dropout(double p, std::optional<uint64_t> seed)
+    : p_(p), gen_(seed ? *seed : fresh_seed()) {
+  TINT_CHECK(p >= 0 && p <= 1, "Dropout: p must be in [0, 1], got ", p);
+}
+
+Tensor Dropout::forward(const Tensor& input) { return dropout(input, p_, training_, gen_); }
+
+Upsample::Upsample(UpsampleSize size, UpsampleMode mode) : size_(size), mode_(mode) {
+  TINT_CHECK((size.out_h > 0 && size.out_w > 0) || (size.scale_h > 0 && size.scale_w > 0),
+             "Upsample: give an output size or scale factors > 0, got size (", size.out_h,
+             ", ", size.out_w, ") and scale (", size.scale_h, ", ", size.scale_w, ")");
+}
+
+Tensor Upsample::forward(const Tensor& input) {
+  return mode_ == UpsampleMode::Nearest ? upsample_nearest2d(input, size_)
+                                        : upsample_bilinear2d(input, size_);
+}
+
+}  // namespace tint::nn
