@@ -1,5 +1,99 @@
-// PLACEHOLDER until implemented.
+// Public batch_norm2d: argument checks, batch statistics and the running-stat update, the
+// CPU kernels, and one coarse autograd node for input, weight and bias. The node keeps the
+// input, the per-channel mean and invstd actually used, and the weight; the backward is the
+// closed form through the batch statistics in training, a per-channel scale in eval.
 #include "framework/ops/batch_norm.h"
+
+#include "framework/autograd/node.h"
+#include "framework/ops/checks.h"
+#include "framework/ops/cpu/batch_norm.h"
+
 namespace tint {
-Tensor batch_norm2d(const Tensor&, const Tensor&, const Tensor&, const Tensor&, const Tensor&, bool, double, double) { TINT_FAIL("batch_norm2d: not implemented yet"); }
+
+namespace {
+
+using Grads = std::vector<Tensor>;
+using Needs = std::vector<bool>;
+
+constexpr const char* kOp = "batch_norm2d";
+
+void check_per_channel(const Tensor& t, const Tensor& input, const char* what) {
+  if (!t.defined()) return;
+  const int64_t channels = input.shape()[1];
+  TINT_CHECK(t.shape() == Shape{channels}, kOp, ": ", what, " must have shape [", channels,
+             "] (one value per channel of the input of shape ", shape_str(input.shape()),
+             "), got shape ", shape_str(t.shape()));
+  check_same_dtype(input, t, kOp, "the input", what);
+  check_same_device(input, t, kOp, "the input", what);
 }
+
+// A contiguous (C) copy that later updates of the source cannot change.
+Tensor channel_copy(const Tensor& t) {
+  Tensor c = Tensor::empty(t.shape(), t.dtype(), t.device());
+  c.copy_(t.detach());
+  return c;
+}
+
+}  // namespace
+
+Tensor batch_norm2d(const Tensor& input, const Tensor& running_mean, const Tensor& running_var,
+                    const Tensor& weight, const Tensor& bias, bool training, double momentum,
+                    double eps) {
+  check_floating(input, kOp, "the input");
+  TINT_CHECK(input.dim() == 4, kOp, ": the input must be 4-D (N, C, H, W), got shape ",
+             shape_str(input.shape()));
+  check_per_channel(running_mean, input, "running_mean");
+  check_per_channel(running_var, input, "running_var");
+  check_per_channel(weight, input, "weight");
+  check_per_channel(bias, input, "bias");
+  TINT_CHECK(running_mean.defined() == running_var.defined(), kOp,
+             ": running_mean and running_var must be given together (or both left undefined)");
+  TINT_CHECK(training || running_mean.defined(), kOp,
+             ": eval mode (training = false) normalises with running_mean and running_var, "
+             "but none were given");
+  TINT_CHECK(eps >= 0, kOp, ": eps must be >= 0, got ", eps);
+  require_cpu(kOp, {input, running_mean, running_var, weight, bias});
+
+  const int64_t n = input.shape()[0], channels = input.shape()[1];
+  const int64_t hw = input.shape()[2] * input.shape()[3];
+  const Tensor xc = input.detach().contiguous();
+  Tensor mean, var;
+  if (training) {
+    TINT_CHECK(n * hw > 1, kOp, ": training needs more than one value per channel, got input "
+               "shape ", shape_str(input.shape()));
+    mean = Tensor::empty({channels}, input.dtype(), input.device());
+    var = Tensor::empty({channels}, input.dtype(), input.device());
+    cpu::batch_norm_stats(mean, var, xc, n, channels, hw);
+    if (running_mean.defined()) {
+      // Update in place; a strided buffer is updated through a contiguous copy.
+      const Tensor rm = running_mean.detach().contiguous();
+      const Tensor rv = running_var.detach().contiguous();
+      cpu::batch_norm_update_running(rm, rv, mean, var, momentum, n * hw);
+      if (!running_mean.is_contiguous()) Tensor(running_mean).copy_(rm);
+      if (!running_var.is_contiguous()) Tensor(running_var).copy_(rv);
+    }
+  } else {
+    mean = channel_copy(running_mean);
+    var = channel_copy(running_var);
+  }
+  Tensor invstd = Tensor::empty({channels}, input.dtype(), input.device());
+  cpu::batch_norm_invstd(invstd, var, eps);
+
+  const Tensor w = weight.defined() ? weight.detach().contiguous() : Tensor();
+  const Tensor b = bias.defined() ? bias.detach().contiguous() : Tensor();
+  Tensor out = Tensor::empty(input.shape(), input.dtype(), input.device());
+  cpu::batch_norm_forward(out, xc, mean, invstd, w, b, n, channels, hw);
+  return record(out, kOp, {input, weight, bias},
+                [xc, mean, invstd, w, training, n, channels, hw](const Tensor& g,
+                                                                 const Needs& need) -> Grads {
+                  Grads r(3);
+                  if (need[0]) r[0] = Tensor::empty(xc.shape(), xc.dtype(), xc.device());
+                  if (need[1]) r[1] = Tensor::empty({channels}, xc.dtype(), xc.device());
+                  if (need[2]) r[2] = Tensor::empty({channels}, xc.dtype(), xc.device());
+                  cpu::batch_norm_backward(r[0], r[1], r[2], g.contiguous(), xc, mean, invstd,
+                                           w, training, n, channels, hw);
+                  return r;
+                });
+}
+
+}  // namespace tint

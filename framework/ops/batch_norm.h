@@ -1,7 +1,9 @@
 // Batch normalisation over (N, H, W) per channel of an NCHW tensor, as
 // torch.nn.functional.batch_norm. In training it normalises with the batch's biased variance
 // and updates running_mean/running_var in place (momentum, unbiased variance), when given;
-// in eval it uses the running statistics. weight/bias may be undefined (affine off).
+// in eval it uses the running statistics (which must then be given). weight/bias may be
+// undefined (affine off). Per-channel tensors are (C) of the input's dtype. Training needs
+// more than one value per channel. One autograd node for input, weight and bias.
 #pragma once
 
 #include "framework/tensor/tensor.h"

@@ -1,6 +1,8 @@
 // Upsampling of NCHW tensors, nearest and bilinear, with PyTorch's align_corners=false
-// semantics: given a size, the scale is in/out; given a scale factor, the source coordinate
-// uses 1/scale_factor (as torch.nn.functional.interpolate without recompute_scale_factor).
+// semantics: given a size, the scale is in/out; given a scale factor, the output is
+// floor(in * factor) and the source coordinate uses 1/scale_factor (as
+// torch.nn.functional.interpolate without recompute_scale_factor). A smaller output
+// (downsampling) follows the same rules. Index and weight rules: ops/math/upsample.h.
 #pragma once
 
 #include <cstdint>
