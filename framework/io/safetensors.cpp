@@ -172,6 +172,21 @@ void write_file_atomically(const std::string& path, const std::string& bytes) {
   }
 }
 
+namespace {
+// Position of a dtype in the reference implementation's Dtype enum (BOOL, U8, I8, F8*, I16,
+// U16, F16, BF16, I32, U32, F32, F64, I64, U64), which orders its output.
+int writer_rank(DType dtype) {
+  switch (dtype) {
+    case DType::UInt8: return 1;
+    case DType::Int32: return 9;
+    case DType::Float32: return 11;
+    case DType::Float64: return 12;
+    case DType::Int64: return 13;
+  }
+  return 0;
+}
+}  // namespace
+
 void save_safetensors(const std::string& path, const StateDict& tensors,
                       const std::map<std::string, std::string>& metadata) {
   ordered_json header = ordered_json::object();
@@ -180,10 +195,17 @@ void save_safetensors(const std::string& path, const StateDict& tensors,
     for (const auto& [key, value] : metadata) meta[key] = value;
     header["__metadata__"] = meta;
   }
+  // The reference writer's layout: tensors ordered by dtype (its enum order, descending:
+  // I64, F64, F32, I32, U8), then by name, so wider elements come first and every tensor's
+  // data stays aligned to its element size.
+  std::vector<std::pair<std::string, Tensor>> ordered(tensors.begin(), tensors.end());
+  std::stable_sort(ordered.begin(), ordered.end(), [](const auto& a, const auto& b) {
+    return writer_rank(a.second.dtype()) > writer_rank(b.second.dtype());
+  });
   std::vector<Tensor> host;
-  host.reserve(tensors.size());
+  host.reserve(ordered.size());
   uint64_t offset = 0;
-  for (const auto& [name, tensor] : tensors) {  // std::map: name order
+  for (const auto& [name, tensor] : ordered) {
     TINT_CHECK(name != "__metadata__", "save_safetensors ", path,
                ": '__metadata__' is reserved and cannot name a tensor");
     TINT_CHECK(tensor.defined(), "save_safetensors ", path, ": tensor '", name,

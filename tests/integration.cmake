@@ -1,0 +1,41 @@
+# CTest registrations beyond the Catch2 cases: the checks that need Debian's python3-torch
+# (safetensors written by tint must load in Python; the committed fixtures must be what
+# make_fixtures.py generates today). Without that Python they report skipped (code 77),
+# never passed. Included optionally at the end of tests/CMakeLists.txt.
+
+# test_reference.cpp reads each fixture's options from JSON metadata.
+target_link_libraries(tint_tests PRIVATE nlohmann_json::nlohmann_json)
+
+set(TINT_PYTHON_WITH_TORCH /usr/bin/python3 CACHE FILEPATH
+    "A Python that can import torch (Debian's python3-torch), for the interop and fixture checks")
+set(TINT_FIXTURES_SOURCE_DIR ${CMAKE_CURRENT_SOURCE_DIR}/fixtures)
+
+# One test, two steps: tint_tests "[interop-write]" writes the file (TINT_INTEROP_OUT), then
+# check_tint_safetensors.py validates it with the strict reader and with torch. sh glues
+# them so that a missing torch turns into the skip code before anything runs.
+add_test(NAME safetensors_tint_to_python
+  COMMAND /bin/sh -c [=[
+python="$1"; tests="$2"; checker="$3"; out="$4"
+if ! [ -x "$python" ] || ! "$python" -c "import torch" >/dev/null 2>&1; then
+  echo "$python cannot import torch: skipped"; exit 77
+fi
+rm -f "$out"
+TINT_INTEROP_OUT="$out" "$tests" "[interop-write]" || exit 1
+exec "$python" "$checker" "$out"
+]=] safetensors_tint_to_python ${TINT_PYTHON_WITH_TORCH} $<TARGET_FILE:tint_tests>
+          ${TINT_FIXTURES_SOURCE_DIR}/check_tint_safetensors.py
+          ${CMAKE_CURRENT_BINARY_DIR}/interop_written_by_tint.safetensors)
+set_tests_properties(safetensors_tint_to_python PROPERTIES
+  SKIP_RETURN_CODE 77 ENVIRONMENT "OMP_NUM_THREADS=2" LABELS "reference;python")
+
+# The committed fixtures must be byte-identical to a fresh generation. make_fixtures.py
+# --check exits 77 itself when torch is missing or is another version than the one that
+# made the files (other versions may round differently; that is not a tint failure).
+add_test(NAME reference_fixtures_up_to_date
+  COMMAND /bin/sh -c [=[
+[ -x "$1" ] || { echo "$1 not found: skipped"; exit 77; }
+exec "$1" "$2" --check --out "$3"
+]=] reference_fixtures_up_to_date ${TINT_PYTHON_WITH_TORCH}
+          ${TINT_FIXTURES_SOURCE_DIR}/make_fixtures.py ${TINT_FIXTURES_SOURCE_DIR})
+set_tests_properties(reference_fixtures_up_to_date PROPERTIES
+  SKIP_RETURN_CODE 77 LABELS "reference;python")
