@@ -19,3 +19,10 @@ else()
   set(TINT_BLAS_INCLUDE_DIRS ${TINT_CBLAS_INCLUDE})
 endif()
 message(STATUS "tint: BLAS ${TINT_BLAS_LIBRARIES}")
+
+# stb (libstb-dev: /usr/include/stb/stb_image.h), header-only, for the apps' image I/O.
+find_path(TINT_STB_INCLUDE_DIR stb_image.h PATH_SUFFIXES stb
+          HINTS ${PROJECT_SOURCE_DIR}/.deps/include)
+if(NOT TINT_STB_INCLUDE_DIR)
+  message(FATAL_ERROR "tint: stb_image.h not found; install Debian's libstb-dev")
+endif()

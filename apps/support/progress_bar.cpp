@@ -29,7 +29,7 @@ void ProgressBar::update(int64_t done, const std::vector<std::pair<std::string, 
   values_ = values;
   const auto now = std::chrono::steady_clock::now();
   const double since = std::chrono::duration<double>(now - last_draw_).count();
-  if (since >= (tty_ ? 0.1 : 5.0) || done_ >= total_) draw(false);
+  if (since >= (tty_ ? 0.1 : 5.0)) draw(false);
 }
 
 void ProgressBar::finish() {
