@@ -7,6 +7,9 @@
 #include "framework/autograd/node.h"
 #include "framework/ops/checks.h"
 #include "framework/ops/cpu/batch_norm.h"
+#include "framework/ops/cuda/batch_norm.h"
+#include "framework/ops/elementwise.h"
+#include "framework/ops/reduce.h"
 
 namespace tint {
 
@@ -36,6 +39,62 @@ Tensor channel_copy(const Tensor& t) {
 
 }  // namespace
 
+#if defined(TINT_WITH_CUDA)
+namespace {
+// The GPU path: cuDNN's fused calls (cuda/batch_norm.h) in training; in eval, cuDNN's
+// inference forward and a per-channel scale for the backward (cuDNN has no eval backward).
+Tensor batch_norm2d_cuda(const Tensor& input, const Tensor& running_mean,
+                         const Tensor& running_var, const Tensor& weight, const Tensor& bias,
+                         bool training, double momentum, double eps) {
+  const int64_t channels = input.shape()[1];
+  const Tensor xc = input.detach().contiguous();
+  const Tensor w = weight.defined() ? weight.detach().contiguous() : Tensor();
+  const Tensor b = bias.defined() ? bias.detach().contiguous() : Tensor();
+  Tensor out = Tensor::empty(input.shape(), input.dtype(), input.device());
+  if (training) {
+    TINT_CHECK(input.shape()[0] * input.shape()[2] * input.shape()[3] > 1, kOp,
+               ": training needs more than one value per channel, got input shape ",
+               shape_str(input.shape()));
+    const Tensor rm = running_mean.defined() ? running_mean.detach().contiguous() : Tensor();
+    const Tensor rv = running_var.defined() ? running_var.detach().contiguous() : Tensor();
+    Tensor save_mean = Tensor::empty({channels}, input.dtype(), input.device());
+    Tensor save_invstd = Tensor::empty({channels}, input.dtype(), input.device());
+    cuda::batch_norm_forward_training(out, save_mean, save_invstd, xc, w, b, rm, rv, momentum,
+                                      eps);
+    if (rm.defined() && !running_mean.is_contiguous()) Tensor(running_mean).copy_(rm);
+    if (rv.defined() && !running_var.is_contiguous()) Tensor(running_var).copy_(rv);
+    return record(out, kOp, {input, weight, bias},
+                  [xc, w, save_mean, save_invstd, eps, channels](const Tensor& g,
+                                                                 const Needs& need) -> Grads {
+                    Grads r(3);
+                    if (need[0]) r[0] = Tensor::empty(xc.shape(), xc.dtype(), xc.device());
+                    if (need[1]) r[1] = Tensor::empty({channels}, xc.dtype(), xc.device());
+                    if (need[2]) r[2] = Tensor::empty({channels}, xc.dtype(), xc.device());
+                    cuda::batch_norm_backward_training(r[0], r[1], r[2], g.contiguous(), xc, w,
+                                                       save_mean, save_invstd, eps);
+                    return r;
+                  });
+  }
+  const Tensor rm = channel_copy(running_mean), rv = channel_copy(running_var);
+  cuda::batch_norm_forward_inference(out, xc, w, b, rm, rv, eps);
+  return record(out, kOp, {input, weight, bias},
+                [xc, w, rm, rv, eps, channels](const Tensor& g, const Needs& need) -> Grads {
+                  const Shape per_channel{1, channels, 1, 1};
+                  const Tensor invstd = rdiv(1.0, sqrt(add(rv, eps))).reshape(per_channel);
+                  auto over_nhw = [](const Tensor& t) { return sum(sum(sum(t, 0), 1), 1); };
+                  Grads r(3);
+                  if (need[0])
+                    r[0] = w.defined() ? mul(g, mul(invstd, w.reshape(per_channel)))
+                                       : mul(g, invstd);
+                  if (need[1])
+                    r[1] = over_nhw(mul(g, mul(sub(xc, rm.reshape(per_channel)), invstd)));
+                  if (need[2]) r[2] = over_nhw(g);
+                  return r;
+                });
+}
+}  // namespace
+#endif
+
 Tensor batch_norm2d(const Tensor& input, const Tensor& running_mean, const Tensor& running_var,
                     const Tensor& weight, const Tensor& bias, bool training, double momentum,
                     double eps) {
@@ -52,7 +111,11 @@ Tensor batch_norm2d(const Tensor& input, const Tensor& running_mean, const Tenso
              ": eval mode (training = false) normalises with running_mean and running_var, "
              "but none were given");
   TINT_CHECK(eps >= 0, kOp, ": eps must be >= 0, got ", eps);
-  require_cpu(kOp, {input, running_mean, running_var, weight, bias});
+#if defined(TINT_WITH_CUDA)
+  if (input.device().is_cuda())
+    return batch_norm2d_cuda(input, running_mean, running_var, weight, bias, training, momentum,
+                             eps);
+#endif
 
   const int64_t n = input.shape()[0], channels = input.shape()[1];
   const int64_t hw = input.shape()[2] * input.shape()[3];

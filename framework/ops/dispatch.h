@@ -12,3 +12,11 @@
 #else
 #define TINT_DEVICE_CALL(device, fn, ...) ::tint::cpu::fn(__VA_ARGS__)
 #endif
+
+// The CUDA twin of a kernel as a value (a function pointer), or nullptr in a build without
+// CUDA; for ops that pass kernels around. Select with device.is_cuda() ? cuda : cpu.
+#if defined(TINT_WITH_CUDA)
+#define TINT_CUDA_FN(fn) (&::tint::cuda::fn)
+#else
+#define TINT_CUDA_FN(fn) nullptr
+#endif

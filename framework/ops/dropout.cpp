@@ -1,11 +1,14 @@
-// Public dropout: argument checks, the CPU kernel, and a node that keeps only (seed, first
-// counter, p). The mask is a pure function of those, so the backward regenerates it rather
-// than holding a mask tensor for the whole forward-backward interval.
+// Public dropout: argument checks, the kernels, and the backward node. On the CPU the node
+// keeps only (seed, first counter, p): the mask is a pure function of those, so the backward
+// regenerates it rather than holding a mask tensor. On the GPU, cuDNN dropout keeps its
+// reserve space instead (p = 1 uses the counter-based kernel there too: all zeros).
 #include "framework/ops/dropout.h"
 
 #include "framework/autograd/node.h"
 #include "framework/ops/checks.h"
 #include "framework/ops/cpu/dropout.h"
+#include "framework/ops/cuda/dropout.h"
+#include "framework/ops/dispatch.h"
 
 namespace tint {
 
@@ -15,16 +18,27 @@ Tensor dropout(const Tensor& input, double p, bool training, Generator& gen) {
   // Identity: the same tensor comes back, so its history is untouched and no counters are
   // consumed (eval passes do not shift the training masks that follow).
   if (!training || p == 0.0) return input;
-  require_cpu("dropout", {input});
   const uint64_t seed = gen.seed();
   const uint64_t first = gen.take(static_cast<uint64_t>(input.numel()));
   const Tensor xc = input.detach().contiguous();
+#if defined(TINT_WITH_CUDA)
+  if (input.device().is_cuda() && p < 1.0) {
+    Tensor out = Tensor::empty(input.shape(), input.dtype(), input.device());
+    const Tensor reserve = cuda::dropout_forward(out, xc, p, seed);
+    return record(out, "dropout", {input}, [reserve, p](const Tensor& g, const std::vector<bool>&)
+                                               -> std::vector<Tensor> {
+      Tensor gi = Tensor::empty(g.shape(), g.dtype(), g.device());
+      cuda::dropout_backward(gi, g.contiguous(), reserve, p);
+      return {gi};
+    });
+  }
+#endif
   Tensor out = Tensor::empty(input.shape(), input.dtype(), input.device());
-  cpu::dropout_apply(out, xc, seed, first, p);
+  TINT_DEVICE_CALL(out.device(), dropout_apply, out, xc, seed, first, p);
   return record(out, "dropout", {input}, [seed, first, p](const Tensor& g, const std::vector<bool>&)
                                              -> std::vector<Tensor> {
     Tensor gi = Tensor::empty(g.shape(), g.dtype(), g.device());
-    cpu::dropout_apply(gi, g.contiguous(), seed, first, p);
+    TINT_DEVICE_CALL(gi.device(), dropout_apply, gi, g.contiguous(), seed, first, p);
     return {gi};
   });
 }

@@ -6,6 +6,8 @@
 #include "framework/autograd/node.h"
 #include "framework/ops/checks.h"
 #include "framework/ops/cpu/loss.h"
+#include "framework/ops/cuda/loss.h"
+#include "framework/ops/dispatch.h"
 #include "framework/tensor/factories.h"
 
 namespace tint {
@@ -56,18 +58,17 @@ Tensor cross_entropy(const Tensor& logits, const Tensor& target, Reduction reduc
              shape_str(target.shape()), " but logits of shape ", shape_str(logits.shape()),
              " need a target of shape ", shape_str(s.positions));
   check_same_device(logits, target, op, "the logits", "the target");
-  require_cpu(op, {logits, target});
 
   const Tensor xc = logits.detach().contiguous();
   const Tensor tc = target.contiguous();
   int64_t bad = 0;
-  TINT_CHECK(!cpu::find_invalid_class(tc, s.classes, ignore_index, &bad), op, ": target class ",
+  TINT_CHECK(!TINT_DEVICE_CALL(tc.device(), find_invalid_class, tc, s.classes, ignore_index, &bad), op, ": target class ",
              bad, " is out of range for logits with C = ", s.classes, " classes (expected 0..",
              s.classes - 1, " or ignore_index ", ignore_index, ")");
   Tensor log_probs = Tensor::empty(logits.shape(), logits.dtype(), logits.device());
   Tensor losses = Tensor::empty(s.positions, logits.dtype(), logits.device());
-  const cpu::CrossEntropySums sums = cpu::cross_entropy_forward(
-      losses, log_probs, xc, tc, s.n, s.classes, s.inner, ignore_index);
+  const cpu::CrossEntropySums sums = TINT_DEVICE_CALL(
+      losses.device(), cross_entropy_forward, losses, log_probs, xc, tc, s.n, s.classes, s.inner, ignore_index);
   // Mean over zero counted targets is 0/0 = NaN, as in PyTorch.
   const double denominator = static_cast<double>(sums.count);
   Tensor out = reduce_output(losses, sums.total, denominator, reduction);
@@ -77,7 +78,7 @@ Tensor cross_entropy(const Tensor& logits, const Tensor& target, Reduction reduc
                                                                     const Needs&) -> Grads {
                   Tensor gl = Tensor::empty(log_probs.shape(), log_probs.dtype(),
                                             log_probs.device());
-                  cpu::cross_entropy_backward(gl, log_probs, tc, g.contiguous(),
+                  TINT_DEVICE_CALL(gl.device(), cross_entropy_backward, gl, log_probs, tc, g.contiguous(),
                                               reduction == Reduction::None, scale, s.n,
                                               s.classes, s.inner, ignore_index);
                   return {gl};
@@ -91,14 +92,13 @@ Tensor cross_entropy_soft(const Tensor& logits, const Tensor& target, Reduction 
   check_same_shape(logits, target, op, "the logits", "the target");
   check_same_dtype(logits, target, op, "the logits", "the target");
   check_same_device(logits, target, op, "the logits", "the target");
-  require_cpu(op, {logits, target});
 
   const Tensor xc = logits.detach().contiguous();
   const Tensor tc = target.detach().contiguous();
   Tensor log_probs = Tensor::empty(logits.shape(), logits.dtype(), logits.device());
   Tensor losses = Tensor::empty(s.positions, logits.dtype(), logits.device());
   const double total =
-      cpu::soft_cross_entropy_forward(losses, log_probs, xc, tc, s.n, s.classes, s.inner);
+      TINT_DEVICE_CALL(losses.device(), soft_cross_entropy_forward, losses, log_probs, xc, tc, s.n, s.classes, s.inner);
   // PyTorch divides by the number of positions for probability targets, not by a weight sum.
   const double denominator = static_cast<double>(s.n * s.inner);
   Tensor out = reduce_output(losses, total, denominator, reduction);
@@ -109,7 +109,7 @@ Tensor cross_entropy_soft(const Tensor& logits, const Tensor& target, Reduction 
                   if (n[0]) r[0] = Tensor::empty(log_probs.shape(), log_probs.dtype(),
                                                  log_probs.device());
                   if (n[1]) r[1] = Tensor::empty(tc.shape(), tc.dtype(), tc.device());
-                  cpu::soft_cross_entropy_backward(r[0], r[1], log_probs, tc, g.contiguous(),
+                  TINT_DEVICE_CALL(log_probs.device(), soft_cross_entropy_backward, r[0], r[1], log_probs, tc, g.contiguous(),
                                                    reduction == Reduction::None, scale, s.n,
                                                    s.classes, s.inner);
                   return r;
@@ -123,14 +123,13 @@ Tensor mse_loss(const Tensor& input, const Tensor& target, Reduction reduction) 
   check_same_shape(input, target, op, "the input", "the target");
   check_same_dtype(input, target, op, "the input", "the target");
   check_same_device(input, target, op, "the input", "the target");
-  require_cpu(op, {input, target});
 
   const Tensor xc = input.detach().contiguous();
   const Tensor tc = target.detach().contiguous();
   Tensor errors;
   if (reduction == Reduction::None)
     errors = Tensor::empty(input.shape(), input.dtype(), input.device());
-  const double total = cpu::mse_forward(errors, xc, tc);
+  const double total = TINT_DEVICE_CALL(xc.device(), mse_forward, errors, xc, tc);
   const double denominator = static_cast<double>(input.numel());
   Tensor out = reduction == Reduction::None
                    ? errors
@@ -142,7 +141,7 @@ Tensor mse_loss(const Tensor& input, const Tensor& target, Reduction reduction) 
                   Grads r(2);
                   if (n[0]) r[0] = Tensor::empty(xc.shape(), xc.dtype(), xc.device());
                   if (n[1]) r[1] = Tensor::empty(tc.shape(), tc.dtype(), tc.device());
-                  cpu::mse_backward(r[0], r[1], xc, tc, g.contiguous(),
+                  TINT_DEVICE_CALL(xc.device(), mse_backward, r[0], r[1], xc, tc, g.contiguous(),
                                     reduction == Reduction::None, scale);
                   return r;
                 });

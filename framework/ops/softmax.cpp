@@ -6,6 +6,8 @@
 #include "framework/autograd/node.h"
 #include "framework/ops/checks.h"
 #include "framework/ops/cpu/softmax.h"
+#include "framework/ops/cuda/softmax.h"
+#include "framework/ops/dispatch.h"
 
 namespace tint {
 
@@ -17,7 +19,6 @@ using Needs = std::vector<bool>;
 Tensor softmax_impl(const Tensor& x, int64_t dim, bool log) {
   const char* name = log ? "log_softmax" : "softmax";
   check_floating(x, name, "the input");
-  require_cpu(name, {x});
   const int64_t d = wrap_dim(dim, x.dim(), name);
   // A 0-d tensor is one row of one element.
   int64_t outer = 1, n = 1, inner = 1;
@@ -28,11 +29,11 @@ Tensor softmax_impl(const Tensor& x, int64_t dim, bool log) {
   }
   const Tensor xc = x.detach().contiguous();
   Tensor out = Tensor::empty(x.shape(), x.dtype(), x.device());
-  cpu::softmax_forward(out, xc, outer, n, inner, log);
+  TINT_DEVICE_CALL(out.device(), softmax_forward, out, xc, outer, n, inner, log);
   return record(out, name, {x},
                 [y = out.detach(), outer, n, inner, log](const Tensor& g, const Needs&) -> Grads {
                   Tensor gi = Tensor::empty(y.shape(), y.dtype(), y.device());
-                  cpu::softmax_backward(gi, y, g.contiguous(), outer, n, inner, log);
+                  TINT_DEVICE_CALL(gi.device(), softmax_backward, gi, y, g.contiguous(), outer, n, inner, log);
                   return {gi};
                 });
 }

@@ -9,6 +9,8 @@
 #include "framework/autograd/node.h"
 #include "framework/ops/checks.h"
 #include "framework/ops/cpu/upsample.h"
+#include "framework/ops/cuda/upsample.h"
+#include "framework/ops/dispatch.h"
 
 namespace tint {
 
@@ -50,10 +52,15 @@ cpu::UpsampleGeometry geometry(const Tensor& x, const UpsampleSize& size, const 
 
 using Kernel = void (*)(const Tensor&, const Tensor&, const cpu::UpsampleGeometry&);
 
-Tensor upsample(const Tensor& x, const UpsampleSize& size, const char* op, Kernel forward,
-                Kernel backward) {
+struct Kernels {
+  Kernel cpu_forward, cpu_backward, cuda_forward, cuda_backward;
+};
+
+Tensor upsample(const Tensor& x, const UpsampleSize& size, const char* op, const Kernels& k) {
   const cpu::UpsampleGeometry g = geometry(x, size, op);
-  require_cpu(op, {x});
+  const bool gpu = x.device().is_cuda();
+  const Kernel forward = gpu ? k.cuda_forward : k.cpu_forward;
+  const Kernel backward = gpu ? k.cuda_backward : k.cpu_backward;
   const Tensor xc = x.detach().contiguous();
   Tensor out = Tensor::empty({x.shape()[0], x.shape()[1], g.out_h, g.out_w}, x.dtype(),
                              x.device());
@@ -69,13 +76,17 @@ Tensor upsample(const Tensor& x, const UpsampleSize& size, const char* op, Kerne
 }  // namespace
 
 Tensor upsample_nearest2d(const Tensor& input, const UpsampleSize& size) {
-  return upsample(input, size, "upsample_nearest2d", cpu::upsample_nearest2d_forward,
-                  cpu::upsample_nearest2d_backward);
+  return upsample(input, size, "upsample_nearest2d",
+                  {cpu::upsample_nearest2d_forward, cpu::upsample_nearest2d_backward,
+                   TINT_CUDA_FN(upsample_nearest2d_forward),
+                   TINT_CUDA_FN(upsample_nearest2d_backward)});
 }
 
 Tensor upsample_bilinear2d(const Tensor& input, const UpsampleSize& size) {
-  return upsample(input, size, "upsample_bilinear2d", cpu::upsample_bilinear2d_forward,
-                  cpu::upsample_bilinear2d_backward);
+  return upsample(input, size, "upsample_bilinear2d",
+                  {cpu::upsample_bilinear2d_forward, cpu::upsample_bilinear2d_backward,
+                   TINT_CUDA_FN(upsample_bilinear2d_forward),
+                   TINT_CUDA_FN(upsample_bilinear2d_backward)});
 }
 
 }  // namespace tint

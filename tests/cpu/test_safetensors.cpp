@@ -127,12 +127,13 @@ TEST_CASE("the writer's bytes follow the format exactly", "[io]") {
   const std::string path = dir.file("exact.safetensors");
   save_safetensors(path, {{"b", from_vector<int64_t>({5}, {1})},
                           {"a", from_vector<float>({1, 2}, {2})}});
-  // Tensors in name order, data_offsets relative to the end of the header, spaces to pad.
+  // The reference writer's order (wider dtypes first: I64 before F32, then by name),
+  // data_offsets relative to the end of the header, spaces to pad.
   std::string json =
-      R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},)"
-      R"("b":{"dtype":"I64","shape":[1],"data_offsets":[8,16]}})";
+      R"({"b":{"dtype":"I64","shape":[1],"data_offsets":[0,8]},)"
+      R"("a":{"dtype":"F32","shape":[2],"data_offsets":[8,16]}})";
   json.append((8 - json.size() % 8) % 8, ' ');
-  const std::string expected = file_of(json, raw<float>({1, 2}) + raw<int64_t>({5}));
+  const std::string expected = file_of(json, raw<int64_t>({5}) + raw<float>({1, 2}));
   CHECK(read_bytes(path) == expected);
 }
 

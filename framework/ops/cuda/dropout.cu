@@ -1,11 +1,14 @@
-// cuDNN dropout with per-device states. cudnnSetDropoutDescriptor initialises the RNG states
-// (slow: done once per device and seed); a new p reuses them via cudnnRestoreDropoutDescriptor.
+// cuDNN dropout with per-device states. cudnnSetDropoutDescriptor initialises the RNG states,
+// which is slow, so it runs once per device, seeded by the first caller's seed; later calls
+// (other layers, other seeds) draw from the same states, and a new p reuses them through
+// cudnnRestoreDropoutDescriptor.
 #include <map>
 #include <mutex>
 
 #include "framework/cuda/cudnn_descriptors.h"
 #include "framework/ops/cuda/dropout.h"
 #include "framework/ops/cuda/launch.cuh"
+#include "framework/ops/math/dropout.h"
 
 namespace tint::cuda {
 
@@ -24,15 +27,14 @@ std::mutex& state_mutex() {
   return m;
 }
 
-// The device's descriptor set to p, and (re)seeded when seed is given and differs from the
-// current one; the caller holds state_mutex().
-cudnnDropoutDescriptor_t descriptor(int device, double p, const uint64_t* new_seed) {
+// The device's descriptor set to p; the states are seeded with seed on first use. The caller
+// holds state_mutex().
+cudnnDropoutDescriptor_t descriptor(int device, double p, uint64_t seed) {
   static std::map<int, DropoutState>* states = new std::map<int, DropoutState>();  // leaked
   DropoutState& st = (*states)[device];
   cudnnHandle_t h = context(device).cudnn();
   if (!st.desc) TINT_CUDNN_CHECK(cudnnCreateDropoutDescriptor(&st.desc));
-  const uint64_t seed = new_seed ? *new_seed : st.seed;
-  if (!st.seeded || st.seed != seed) {
+  if (!st.seeded) {
     size_t bytes = 0;
     TINT_CUDNN_CHECK(cudnnDropoutGetStatesSize(h, &bytes));
     st.states = Tensor::empty({static_cast<int64_t>(bytes)}, DType::UInt8, Device::cuda(device));
@@ -44,13 +46,32 @@ cudnnDropoutDescriptor_t descriptor(int device, double p, const uint64_t* new_se
   } else if (st.p != p) {
     TINT_CUDNN_CHECK(cudnnRestoreDropoutDescriptor(st.desc, h, static_cast<float>(p),
                                                    st.states.raw_data(), st.states.nbytes(),
-                                                   seed));
+                                                   st.seed));
     st.p = p;
   }
   return st.desc;
 }
 
 }  // namespace
+
+namespace {
+template <typename T>
+__global__ void apply_kernel(T* out, const T* src, int64_t n, uint64_t seed, uint64_t first,
+                             double p) {
+  const T scale = static_cast<T>(math::dropout_scale(p));
+  TINT_GRID_STRIDE(i, n) out[i] = math::dropout_apply(src[i], math::dropout_keep(seed, first + i, p), scale);
+}
+}  // namespace
+
+void dropout_apply(const Tensor& out, const Tensor& src, uint64_t seed, uint64_t first, double p) {
+  const int64_t n = src.numel();
+  if (n == 0) return;
+  TINT_DISPATCH_FLOATING(src.dtype(), "dropout", [&] {
+    apply_kernel<<<blocks_for(n), kThreads, 0, stream_of(src)>>>(
+        out.data_ptr<scalar_t>(), src.data_ptr<const scalar_t>(), n, seed, first, p);
+  });
+  check_launch("dropout_apply");
+}
 
 Tensor dropout_forward(const Tensor& out, const Tensor& x, double p, uint64_t seed) {
   const int device = x.device().index;
@@ -59,7 +80,7 @@ Tensor dropout_forward(const Tensor& out, const Tensor& x, double p, uint64_t se
   TINT_CUDNN_CHECK(cudnnDropoutGetReserveSpaceSize(d.get(), &reserve_bytes));
   Tensor reserve = Tensor::empty({static_cast<int64_t>(reserve_bytes)}, DType::UInt8, x.device());
   std::lock_guard<std::mutex> lock(state_mutex());
-  TINT_CUDNN_CHECK(cudnnDropoutForward(context(device).cudnn(), descriptor(device, p, &seed),
+  TINT_CUDNN_CHECK(cudnnDropoutForward(context(device).cudnn(), descriptor(device, p, seed),
                                        d.get(), x.raw_data(), d.get(), out.raw_data(),
                                        reserve.raw_data(), reserve_bytes),
                    "(dropout of ", shape_str(x.shape()), ")");
@@ -72,7 +93,7 @@ void dropout_backward(const Tensor& grad_in, const Tensor& grad_out, const Tenso
   const TensorDescriptor d(grad_out.dtype(), 1, 1, 1, grad_out.numel());
   std::lock_guard<std::mutex> lock(state_mutex());
   // The mask lives in the reserve space; the descriptor only has to carry the same p.
-  TINT_CUDNN_CHECK(cudnnDropoutBackward(context(device).cudnn(), descriptor(device, p, nullptr),
+  TINT_CUDNN_CHECK(cudnnDropoutBackward(context(device).cudnn(), descriptor(device, p, 0),
                                         d.get(),
                                         grad_out.raw_data(), d.get(), grad_in.raw_data(),
                                         reserve.raw_data(), reserve.nbytes()),

@@ -1,6 +1,6 @@
-// Dropout on the GPU through cuDNN: one RNG states buffer per device (seeded once from the
-// generator's seed, re-initialised only when the seed changes), and the reserve space
-// (cuDNN's record of the mask) returned by forward and kept for backward.
+// Dropout on the GPU through cuDNN: one RNG states buffer per device (seeded once, from the
+// first caller's generator seed), and the reserve space (cuDNN's record of the mask)
+// returned by forward and kept for backward. Masks therefore differ from the CPU's.
 #pragma once
 
 #include <cstdint>
@@ -13,5 +13,8 @@ namespace tint::cuda {
 Tensor dropout_forward(const Tensor& out, const Tensor& x, double p, uint64_t seed);
 void dropout_backward(const Tensor& grad_in, const Tensor& grad_out, const Tensor& reserve,
                       double p);
+// Twin of cpu::dropout_apply (the counter-based mask, identical to the CPU's); used for p = 1
+// and by the parity tests.
+void dropout_apply(const Tensor& out, const Tensor& src, uint64_t seed, uint64_t first, double p);
 
 }  // namespace tint::cuda
