@@ -36,11 +36,11 @@ struct Layer {
 
 // eccv16's 3x3 convolutions at full width (deconvolution and 1x1 layers left out).
 const std::vector<Layer> kEccv16Layers = {
-    {"model1.0", 1, 64, 1, 1, 1, 1},      {"model1.2", 64, 64, 1, 2, 1, 1},
-    {"model2.0", 64, 128, 2, 1, 1, 1},    {"model2.2", 128, 128, 2, 2, 1, 1},
-    {"model3.0", 128, 256, 4, 1, 1, 1},   {"model3.2", 256, 256, 4, 1, 1, 1},
-    {"model3.4", 256, 256, 4, 2, 1, 1},   {"model4.0", 256, 512, 8, 1, 1, 1},
-    {"model4.2", 512, 512, 8, 1, 1, 1},   {"model5.0", 512, 512, 8, 1, 2, 2},
+    {"model1.0", 1, 64, 1, 1, 1, 1},    {"model1.2", 64, 64, 1, 2, 1, 1},
+    {"model2.0", 64, 128, 2, 1, 1, 1},  {"model2.2", 128, 128, 2, 2, 1, 1},
+    {"model3.0", 128, 256, 4, 1, 1, 1}, {"model3.2", 256, 256, 4, 1, 1, 1},
+    {"model3.4", 256, 256, 4, 2, 1, 1}, {"model4.0", 256, 512, 8, 1, 1, 1},
+    {"model4.2", 512, 512, 8, 1, 1, 1}, {"model5.0", 512, 512, 8, 1, 2, 2},
 };
 
 struct Shape4 {
@@ -90,8 +90,7 @@ std::string shell_quote(const std::string& s) {
   return q + "'";
 }
 
-std::string layers_json(const std::vector<Shape4>& shapes, int threads, int warmup,
-                        int repeats) {
+std::string layers_json(const std::vector<Shape4>& shapes, int threads, int warmup, int repeats) {
   std::ostringstream os;
   os << "{\"threads\": " << threads << ", \"warmup\": " << warmup << ", \"repeats\": " << repeats
      << ", \"layers\": [";
@@ -107,40 +106,57 @@ std::string layers_json(const std::vector<Shape4>& shapes, int threads, int warm
   return os.str();
 }
 
-// Runs the PyTorch twin; returns ms per layer name, or throws one clear sentence.
-std::map<std::string, double> run_torch(const std::string& python,
-                                        const std::vector<Shape4>& shapes, int threads,
-                                        int warmup, int repeats) {
-  const std::filesystem::path script =
-      std::filesystem::path(TINT_SOURCE_DIR) / "scripts" / "bench_ops_torch.py";
+std::filesystem::path torch_script() {
+  return std::filesystem::path(TINT_SOURCE_DIR) / "scripts" / "bench_ops_torch.py";
+}
+
+// Runs the PyTorch twin with args; stdout lines go to on_line. Throws one clear sentence
+// when the script, the Python or torch is missing, or the script fails.
+template <typename OnLine>
+void run_torch_script(const std::string& python, const std::string& args, OnLine on_line) {
+  const std::filesystem::path script = torch_script();
   if (!std::filesystem::exists(script))
     throw std::runtime_error("cannot find " + script.string() +
                              " (from TINT_SOURCE_DIR); run with --no-torch to skip PyTorch");
-  const std::filesystem::path config = std::filesystem::temp_directory_path() /
-                                       ("tint_bench_ops_" + std::to_string(getpid()) + ".json");
-  std::ofstream(config) << layers_json(shapes, threads, warmup, repeats) << "\n";
-  const std::string cmd =
-      shell_quote(python) + " " + shell_quote(script.string()) + " " + shell_quote(config);
+  const std::string cmd = shell_quote(python) + " " + shell_quote(script.string()) + " " + args;
   FILE* pipe = popen(cmd.c_str(), "r");
   if (!pipe) throw std::runtime_error("could not start " + python);
-  std::map<std::string, double> result;
   char line[512];
-  while (std::fgets(line, sizeof line, pipe)) {
-    std::istringstream is(line);
-    std::string tag, name;
-    double ms = 0;
-    if (is >> tag >> name >> ms && tag == "layer") result[name] = ms;
-  }
+  while (std::fgets(line, sizeof line, pipe)) on_line(std::string(line));
   const int status = pclose(pipe);
-  std::filesystem::remove(config);
   const int code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   if (code == 3)
     throw std::runtime_error("PyTorch is not importable by " + python +
                              " (install python3-torch, or run with --no-torch)");
   if (code == 127) throw std::runtime_error(python + " was not found (or pass --no-torch)");
-  if (code != 0 || result.size() != shapes.size())
+  if (code != 0)
     throw std::runtime_error("the PyTorch benchmark (" + cmd + ") failed with exit code " +
                              std::to_string(code));
+}
+
+// Times every layer in PyTorch; returns ms per layer name.
+std::map<std::string, double> run_torch(const std::string& python,
+                                        const std::vector<Shape4>& shapes, int threads, int warmup,
+                                        int repeats) {
+  const std::filesystem::path config = std::filesystem::temp_directory_path() /
+                                       ("tint_bench_ops_" + std::to_string(getpid()) + ".json");
+  std::ofstream(config) << layers_json(shapes, threads, warmup, repeats) << "\n";
+  std::map<std::string, double> result;
+  try {
+    run_torch_script(python, shell_quote(config.string()), [&](const std::string& line) {
+      std::istringstream is(line);
+      std::string tag, name;
+      double ms = 0;
+      if (is >> tag >> name >> ms && tag == "layer") result[name] = ms;
+    });
+  } catch (...) {
+    std::filesystem::remove(config);
+    throw;
+  }
+  std::filesystem::remove(config);
+  if (result.size() != shapes.size())
+    throw std::runtime_error("the PyTorch benchmark reported " + std::to_string(result.size()) +
+                             " of " + std::to_string(shapes.size()) + " layers");
   return result;
 }
 
@@ -154,26 +170,33 @@ std::string today() {
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"Times tint's cpu conv2d (forward + backward) on eccv16's 3x3 layers, scaled "
-               "down, against PyTorch on the same shapes and threads."};
-  int threads = omp_get_num_procs(), repeats = 20, warmup = 3;
+  CLI::App app{
+      "Times tint's cpu conv2d (forward + backward) on eccv16's 3x3 layers, scaled "
+      "down, against PyTorch on the same shapes and threads."};
+  int threads = omp_get_num_procs(), repeats = 50, warmup = 5;
   int64_t batch = 4, size = 64;
   double width = 0.25;
   std::string out_json, python = "/usr/bin/python3";
   bool no_torch = false;
-  app.add_option("--threads", threads, "OpenMP threads for tint, torch.set_num_threads for "
-                                       "PyTorch (default: all cores)")
+  app.add_option("--threads", threads,
+                 "OpenMP threads for tint, torch.set_num_threads for "
+                 "PyTorch (default: all cores)")
       ->check(CLI::PositiveNumber);
   app.add_option("--repeats", repeats, "timed runs per layer (median reported)")
-      ->check(CLI::PositiveNumber)->capture_default_str();
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
   app.add_option("--warmup", warmup, "untimed runs per layer first")
-      ->check(CLI::NonNegativeNumber)->capture_default_str();
-  app.add_option("--batch", batch, "samples per batch")->check(CLI::PositiveNumber)
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  app.add_option("--batch", batch, "samples per batch")
+      ->check(CLI::PositiveNumber)
       ->capture_default_str();
   app.add_option("--size", size, "input height = width of the first layer (multiple of 8)")
-      ->check(CLI::PositiveNumber)->capture_default_str();
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
   app.add_option("--width", width, "channel multiplier on eccv16's channel counts")
-      ->check(CLI::PositiveNumber)->capture_default_str();
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
   app.add_option("--out-json", out_json, "also write the results as JSON to this path");
   app.add_option("--python", python, "the Python with torch")->capture_default_str();
   app.add_flag("--no-torch", no_torch, "time tint only");
@@ -191,6 +214,15 @@ int main(int argc, char** argv) {
     };
     shapes.push_back({l.name, batch, scale(l.c_in), scale(l.c_out), size / l.resolution_div,
                       l.stride, l.padding, l.dilation, l.c_in != 1});
+  }
+
+  if (!no_torch) {  // fail before the tint runs, not after
+    try {
+      run_torch_script(python, "--check", [](const std::string&) {});
+    } catch (const std::exception& e) {
+      std::cerr << "bench_ops: " << e.what() << "\n";
+      return 1;
+    }
   }
 
   omp_set_num_threads(threads);
@@ -221,8 +253,7 @@ int main(int argc, char** argv) {
 
   std::printf("conv2d 3x3 forward+backward, float32, median ms over %d runs, %d thread(s)\n",
               repeats, threads);
-  std::printf("%-9s %-24s %9s %9s %10s\n", "layer", "shape", "tint ms", "torch ms",
-              "tint/torch");
+  std::printf("%-9s %-24s %9s %9s %10s\n", "layer", "shape", "tint ms", "torch ms", "tint/torch");
   double total_tint = 0, total_torch = 0;
   std::ostringstream json;
   json << "{\n  \"date\": \"" << today() << "\", \"threads\": " << threads
@@ -234,13 +265,13 @@ int main(int argc, char** argv) {
     json << "    {\"name\": \"" << s.name << "\", \"shape\": \"" << s.str()
          << "\", \"tint_ms\": " << tint_ms[i];
     if (no_torch) {
-      std::printf("%-9s %-24s %9.3f %9s %10s\n", s.name.c_str(), s.str().c_str(), tint_ms[i],
-                  "-", "-");
+      std::printf("%-9s %-24s %9.3f %9s %10s\n", s.name.c_str(), s.str().c_str(), tint_ms[i], "-",
+                  "-");
     } else {
       const double t = torch_ms.at(s.name);
       total_torch += t;
-      std::printf("%-9s %-24s %9.3f %9.3f %10.2f\n", s.name.c_str(), s.str().c_str(),
-                  tint_ms[i], t, tint_ms[i] / t);
+      std::printf("%-9s %-24s %9.3f %9.3f %10.2f\n", s.name.c_str(), s.str().c_str(), tint_ms[i], t,
+                  tint_ms[i] / t);
       json << ", \"torch_ms\": " << t << ", \"ratio\": " << tint_ms[i] / t;
     }
     json << "}" << (i + 1 < shapes.size() ? "," : "") << "\n";

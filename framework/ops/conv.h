@@ -1,5 +1,6 @@
 // 2-D convolution and transposed convolution, NCHW, PyTorch's semantics and weight layouts:
-// conv2d weight (C_out, C_in/groups, kH, kW); conv_transpose2d weight (C_in, C_out, kH, kW).
+// conv2d weight (C_out, C_in, kH, kW); conv_transpose2d weight (C_in, C_out, kH, kW).
+// groups = 1 only (no grouped or depthwise convolution).
 #pragma once
 
 #include <cstdint>
