@@ -37,10 +37,4 @@ void check_same_shape(const Tensor& a, const Tensor& b, const char* op, const ch
              shape_str(a.shape()), " but ", what_b, " has shape ", shape_str(b.shape()));
 }
 
-void require_cpu(const char* op, std::initializer_list<Tensor> tensors) {
-  for (const Tensor& t : tensors)
-    TINT_CHECK(!t.defined() || t.device().is_cpu(), op, ": no CUDA kernel in this build for ",
-               describe(t), "; move it to the cpu");
-}
-
 }  // namespace tint

@@ -17,7 +17,5 @@ void check_same_device(const Tensor& a, const Tensor& b, const char* op, const c
                        const char* what_b);
 void check_same_shape(const Tensor& a, const Tensor& b, const char* op, const char* what_a,
                       const char* what_b);
-// The CPU kernels are all this build has for now; a cuda tensor is a clear error.
-void require_cpu(const char* op, std::initializer_list<Tensor> tensors);
 
 }  // namespace tint

@@ -11,6 +11,8 @@
 #include "framework/autograd/node.h"
 #include "framework/ops/checks.h"
 #include "framework/ops/cpu/conv.h"
+#include "framework/ops/cuda/conv.h"
+#include "framework/ops/dispatch.h"
 #include "framework/ops/math/conv.h"
 
 namespace tint {
@@ -86,7 +88,6 @@ Tensor conv2d(const Tensor& input, const Tensor& weight, const Tensor& bias,
   const Shape& w = weight.shape();
   TINT_CHECK(x[1] == w[1], "conv2d: input has ", x[1], " channels but weight ", shape_str(w),
              " expects ", w[1], " (input shape ", shape_str(x), ")");
-  require_cpu(op, {input, weight, bias});
 
   math::ConvGeometry g;
   g.channels = x[1], g.height = x[2], g.width = x[3];
@@ -101,7 +102,7 @@ Tensor conv2d(const Tensor& input, const Tensor& weight, const Tensor& bias,
   const Tensor xc = input.contiguous(), wc = weight.contiguous();
   const Tensor bc = bias.defined() ? bias.contiguous() : Tensor();
   Tensor out = Tensor::empty({x[0], w[0], g.out_h, g.out_w}, input.dtype(), input.device());
-  cpu::conv2d_forward(out, xc, wc, bc, g);
+  TINT_DEVICE_CALL(out.device(), conv2d_forward, out, xc, wc, bc, g);
   return record(
       out, "conv2d", {input, weight, bias},
       [xc = xc.detach(), wc = wc.detach(), g](const Tensor& grad, const Needs& need) -> Grads {
@@ -110,7 +111,7 @@ Tensor conv2d(const Tensor& input, const Tensor& weight, const Tensor& bias,
         if (need[0]) r[0] = Tensor::empty(xc.shape(), xc.dtype(), xc.device());
         if (need[1]) r[1] = Tensor::empty(wc.shape(), wc.dtype(), wc.device());
         if (need[2]) r[2] = Tensor::empty({wc.shape()[0]}, wc.dtype(), wc.device());
-        cpu::conv2d_backward(r[0], r[1], r[2], gc, xc, wc, g);
+        TINT_DEVICE_CALL(gc.device(), conv2d_backward, r[0], r[1], r[2], gc, xc, wc, g);
         return r;
       });
 }
@@ -131,7 +132,6 @@ Tensor conv_transpose2d(const Tensor& input, const Tensor& weight, const Tensor&
   TINT_CHECK((op_pad.h < s.h || op_pad.h < d.h) && (op_pad.w < s.w || op_pad.w < d.w),
              "conv_transpose2d: output_padding ", pair_str(op_pad),
              " must be smaller than either stride ", pair_str(s), " or dilation ", pair_str(d));
-  require_cpu(op, {input, weight, bias});
 
   math::ConvGeometry g;
   g.channels = w[1];
@@ -148,7 +148,7 @@ Tensor conv_transpose2d(const Tensor& input, const Tensor& weight, const Tensor&
   const Tensor xc = input.contiguous(), wc = weight.contiguous();
   const Tensor bc = bias.defined() ? bias.contiguous() : Tensor();
   Tensor out = Tensor::empty({x[0], w[1], g.height, g.width}, input.dtype(), input.device());
-  cpu::conv_transpose2d_forward(out, xc, wc, bc, g);
+  TINT_DEVICE_CALL(out.device(), conv_transpose2d_forward, out, xc, wc, bc, g);
   return record(
       out, "conv_transpose2d", {input, weight, bias},
       [xc = xc.detach(), wc = wc.detach(), g](const Tensor& grad, const Needs& need) -> Grads {
@@ -157,7 +157,7 @@ Tensor conv_transpose2d(const Tensor& input, const Tensor& weight, const Tensor&
         if (need[0]) r[0] = Tensor::empty(xc.shape(), xc.dtype(), xc.device());
         if (need[1]) r[1] = Tensor::empty(wc.shape(), wc.dtype(), wc.device());
         if (need[2]) r[2] = Tensor::empty({wc.shape()[1]}, wc.dtype(), wc.device());
-        cpu::conv_transpose2d_backward(r[0], r[1], r[2], gc, xc, wc, g);
+        TINT_DEVICE_CALL(gc.device(), conv_transpose2d_backward, r[0], r[1], r[2], gc, xc, wc, g);
         return r;
       });
 }

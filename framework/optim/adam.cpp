@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "framework/autograd/grad_mode.h"
+#include "framework/optim/cuda/multi_tensor.h"
 #include "framework/optim/math/adam.h"
 #include "framework/tensor/factories.h"
 
@@ -45,6 +46,8 @@ AdamW::AdamW(NamedParameters params, AdamWOptions options)
 
 void Adam::step() {
   NoGradGuard no_grad;
+  // Parameters on a GPU are collected and updated by one fused launch per dtype.
+  cuda::SlotLists<cuda::AdamSlot> gpu;
   for (size_t i = 0; i < params_.size(); ++i) {
     const Tensor g = checked_grad(i);
     if (!g.defined()) continue;
@@ -72,10 +75,25 @@ void Adam::step() {
           static_cast<T>(decoupled_ ? 1.0 - lr_ * wd : 1.0),
           static_cast<T>(lr_ / bias_correction1),
           static_cast<T>(std::sqrt(bias_correction2))};
+      if (p.device().is_cuda()) {
+        TINT_CHECK(gpu.empty() || gpu.device == p.device(), type_name(), ": parameters on ",
+                   gpu.device.str(), " and ", p.device().str(),
+                   " cannot be updated by one optimizer");
+        gpu.device = p.device();
+        gpu.hold.push_back(g);
+        gpu.add(cuda::AdamSlot<T>{p.data_ptr<T>(), g.data_ptr<const T>(),
+                                  s.exp_avg.data_ptr<T>(), s.exp_avg_sq.data_ptr<T>(), p.numel(),
+                                  c});
+        return;
+      }
       adam_loop(p.data<T>(), g.data<T>(), s.exp_avg.data<T>(), s.exp_avg_sq.data<T>(),
                 p.numel(), c);
     });
   }
+#if defined(TINT_WITH_CUDA)
+  cuda::adam_multi_tensor(gpu.f32, gpu.device);
+  cuda::adam_multi_tensor(gpu.f64, gpu.device);
+#endif
   ++step_count_;
 }
 

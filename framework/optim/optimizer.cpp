@@ -31,8 +31,6 @@ Tensor Optimizer::checked_grad(size_t i) const {
   const auto& [name, p] = params_[i];
   Tensor g = p.grad();
   if (!g.defined()) return g;
-  TINT_CHECK(p.device().is_cpu(), type_name(), ": parameter '", name, "' is on ",
-             p.device().str(), "; this build updates parameters on the cpu only");
   TINT_CHECK(p.is_contiguous(), type_name(), ": parameter '", name,
              "' is not contiguous; parameters are updated in place and must be contiguous");
   TINT_CHECK(g.shape() == p.shape() && g.dtype() == p.dtype() && g.device() == p.device(),

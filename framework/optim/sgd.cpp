@@ -2,6 +2,7 @@
 #include "framework/optim/sgd.h"
 
 #include "framework/autograd/grad_mode.h"
+#include "framework/optim/cuda/multi_tensor.h"
 #include "framework/optim/math/sgd.h"
 #include "framework/tensor/factories.h"
 
@@ -31,6 +32,8 @@ SGD::SGD(NamedParameters params, SGDOptions options)
 
 void SGD::step() {
   NoGradGuard no_grad;
+  // Parameters on a GPU are collected and updated by one fused launch per dtype.
+  cuda::SlotLists<cuda::SgdSlot> gpu;
   const bool use_momentum = options_.momentum != 0;
   for (size_t i = 0; i < params_.size(); ++i) {
     const Tensor g = checked_grad(i);
@@ -44,10 +47,25 @@ void SGD::step() {
           static_cast<T>(lr_), static_cast<T>(options_.momentum),
           static_cast<T>(options_.dampening), static_cast<T>(options_.weight_decay),
           options_.nesterov, first};
+      if (p.device().is_cuda()) {
+        TINT_CHECK(gpu.empty() || gpu.device == p.device(), "SGD: parameters on ",
+                   gpu.device.str(), " and ", p.device().str(),
+                   " cannot be updated by one optimizer");
+        gpu.device = p.device();
+        gpu.hold.push_back(g);
+        gpu.add(cuda::SgdSlot<T>{p.data_ptr<T>(), g.data_ptr<const T>(),
+                                 use_momentum ? momentum_buffers_[i].data_ptr<T>() : nullptr,
+                                 p.numel(), c});
+        return;
+      }
       sgd_loop(p.data<T>(), g.data<T>(), use_momentum ? momentum_buffers_[i].data<T>() : nullptr,
                p.numel(), c);
     });
   }
+#if defined(TINT_WITH_CUDA)
+  cuda::sgd_multi_tensor(gpu.f32, gpu.device);
+  cuda::sgd_multi_tensor(gpu.f64, gpu.device);
+#endif
   ++step_count_;
 }
 

@@ -1,0 +1,54 @@
+// Fused optimizer updates on the GPU: one kernel launch updates every parameter of a step
+// (a "multi-tensor apply"): the host lists each parameter's pointers, size and coefficients,
+// the kernel walks fixed-size chunks of all of them. The per-element math is the same
+// optim_math functions the CPU loops call.
+#pragma once
+
+#include <vector>
+
+#include "framework/core/device.h"
+#include "framework/tensor/tensor.h"
+#include "framework/optim/math/adam.h"
+#include "framework/optim/math/sgd.h"
+
+namespace tint::cuda {
+
+template <typename T>
+struct AdamSlot {
+  T* p;
+  const T* g;
+  T* m;
+  T* v;
+  int64_t n;
+  optim_math::AdamCoefficients<T> c;
+};
+
+template <typename T>
+struct SgdSlot {
+  T* p;
+  const T* g;
+  T* buf;  // null without momentum
+  int64_t n;
+  optim_math::SGDCoefficients<T> c;
+};
+
+// The GPU parameters of one step, by dtype (add() picks the list by the slot's type).
+template <template <typename> class Slot>
+struct SlotLists {
+  std::vector<Slot<float>> f32;
+  std::vector<Slot<double>> f64;
+  Device device;
+  // Tensors the slots point into that nothing else owns (a contiguous copy of a gradient),
+  // kept alive until the launch.
+  std::vector<Tensor> hold;
+  void add(const Slot<float>& s) { f32.push_back(s); }
+  void add(const Slot<double>& s) { f64.push_back(s); }
+  bool empty() const { return f32.empty() && f64.empty(); }
+};
+
+void adam_multi_tensor(const std::vector<AdamSlot<float>>& slots, Device device);
+void adam_multi_tensor(const std::vector<AdamSlot<double>>& slots, Device device);
+void sgd_multi_tensor(const std::vector<SgdSlot<float>>& slots, Device device);
+void sgd_multi_tensor(const std::vector<SgdSlot<double>>& slots, Device device);
+
+}  // namespace tint::cuda
