@@ -169,3 +169,26 @@ TEST_CASE("dropout on the GPU keeps 1-p of the elements, scaled, and backward re
   cuda::dropout_apply(out_gpu, src.to(Device::cuda()), 42, 7, p);
   CHECK(out_cpu.to_vector<float>() == out_gpu.cpu().to_vector<float>());
 }
+
+TEST_CASE("float64 gradient checks of the layer ops on the GPU", "[cuda][grad]") {
+  auto gpu_leaf = [](const Shape& s, uint64_t seed, double lo = -1, double hi = 1) {
+    return leaf64(s, seed, lo, hi).detach().to(Device::cuda()).set_requires_grad();
+  };
+  Tensor x = gpu_leaf({2, 3, 6, 5}, 1), w = gpu_leaf({4, 3, 3, 3}, 2), b = gpu_leaf({4}, 3);
+  CHECK(gradcheck([](const Xs& v) { return conv2d(v[0], v[1], v[2], {2, 1, 1}); }, {x, w, b}) ==
+        "");
+  Tensor wt = gpu_leaf({3, 2, 4, 4}, 4), bt = gpu_leaf({2}, 5);
+  CHECK(gradcheck([](const Xs& v) { return conv_transpose2d(v[0], v[1], v[2], {2, 1, 0, 1}); },
+                  {x, wt, bt}) == "");
+  Tensor gamma = gpu_leaf({3}, 6, 0.5, 1.5), beta = gpu_leaf({3}, 7);
+  CHECK(gradcheck([](const Xs& v) {
+          return batch_norm2d(v[0], Tensor(), Tensor(), v[1], v[2], true, 0.1, 1e-5);
+        },
+        {x, gamma, beta}, {1e-6, 1e-4, 1e-6}) == "");
+  CHECK(gradcheck([](const Xs& v) { return upsample_bilinear2d(v[0], UpsampleSize::size(9, 7)); },
+                  {x}) == "");
+  CHECK(gradcheck([](const Xs& v) { return log_softmax(v[0], 1); }, {x}) == "");
+  Generator gen(8);
+  const Tensor target = randint(0, 3, {2, 6, 5}, gen).to(Device::cuda());
+  CHECK(gradcheck([&](const Xs& v) { return cross_entropy(v[0], target); }, {x}) == "");
+}
