@@ -1,4 +1,5 @@
-// CUDA runtime queries in a build without CUDA: there is never a device.
+// CUDA runtime queries in a build without CUDA: there is never a device, and there is
+// nothing to wait for.
 #include "framework/cuda/runtime.h"
 
 namespace tint::cuda {
@@ -6,5 +7,8 @@ namespace tint::cuda {
 bool built_with_cuda() { return false; }
 int device_count() { return 0; }
 bool available() { return false; }
+void synchronize(int) {}
+std::string device_name(int) { return "none"; }
+int cudnn_version() { return 0; }
 
 }  // namespace tint::cuda

@@ -76,11 +76,7 @@ void Adam::step() {
           static_cast<T>(lr_ / bias_correction1),
           static_cast<T>(std::sqrt(bias_correction2))};
       if (p.device().is_cuda()) {
-        TINT_CHECK(gpu.empty() || gpu.device == p.device(), type_name(), ": parameters on ",
-                   gpu.device.str(), " and ", p.device().str(),
-                   " cannot be updated by one optimizer");
-        gpu.device = p.device();
-        gpu.hold.push_back(g);
+        gpu.claim(p, g, type_name());
         gpu.add(cuda::AdamSlot<T>{p.data_ptr<T>(), g.data_ptr<const T>(),
                                   s.exp_avg.data_ptr<T>(), s.exp_avg_sq.data_ptr<T>(), p.numel(),
                                   c});

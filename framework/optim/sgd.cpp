@@ -48,11 +48,7 @@ void SGD::step() {
           static_cast<T>(options_.dampening), static_cast<T>(options_.weight_decay),
           options_.nesterov, first};
       if (p.device().is_cuda()) {
-        TINT_CHECK(gpu.empty() || gpu.device == p.device(), "SGD: parameters on ",
-                   gpu.device.str(), " and ", p.device().str(),
-                   " cannot be updated by one optimizer");
-        gpu.device = p.device();
-        gpu.hold.push_back(g);
+        gpu.claim(p, g, "SGD");
         gpu.add(cuda::SgdSlot<T>{p.data_ptr<T>(), g.data_ptr<const T>(),
                                  use_momentum ? momentum_buffers_[i].data_ptr<T>() : nullptr,
                                  p.numel(), c});

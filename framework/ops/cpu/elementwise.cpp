@@ -109,29 +109,6 @@ void binary_scalar_typed(const Tensor& out, const Tensor& a, double s, bool scal
   });
 }
 
-#define TINT_UNARY_SWITCH(op, CALL)           \
-  switch (op) {                               \
-    case UnaryOp::Neg: CALL(UnaryOp::Neg);    \
-    case UnaryOp::Exp: CALL(UnaryOp::Exp);    \
-    case UnaryOp::Log: CALL(UnaryOp::Log);    \
-    case UnaryOp::Sqrt: CALL(UnaryOp::Sqrt);  \
-    case UnaryOp::Abs: CALL(UnaryOp::Abs);    \
-    case UnaryOp::Relu: CALL(UnaryOp::Relu);  \
-    case UnaryOp::Sigmoid: CALL(UnaryOp::Sigmoid); \
-    case UnaryOp::Tanh: CALL(UnaryOp::Tanh);  \
-  }
-
-#define TINT_BINARY_SWITCH(op, CALL)            \
-  switch (op) {                                 \
-    case BinaryOp::Add: CALL(BinaryOp::Add);    \
-    case BinaryOp::Sub: CALL(BinaryOp::Sub);    \
-    case BinaryOp::Mul: CALL(BinaryOp::Mul);    \
-    case BinaryOp::Div: CALL(BinaryOp::Div);    \
-    case BinaryOp::Pow: CALL(BinaryOp::Pow);    \
-    case BinaryOp::Max: CALL(BinaryOp::Max);    \
-    case BinaryOp::GeMask: CALL(BinaryOp::GeMask); \
-  }
-
 }  // namespace
 
 void unary(UnaryOp op, const Tensor& out, const Tensor& x) {

@@ -104,6 +104,17 @@ Tensor workspace(size_t bytes, Device device) {
 
 constexpr size_t kFindWorkspaceCap = size_t(1) << 30;
 
+// The workspace cudnnFind gets: enough for every usable algorithm the heuristics listed,
+// up to 1 GiB (algorithms wanting more are then skipped by cuDNN).
+template <typename Perf>
+size_t find_workspace(const Perf* perf, int count) {
+  size_t bytes = 0;
+  for (int i = 0; i < count; ++i)
+    if (perf[i].status == CUDNN_STATUS_SUCCESS && perf[i].memory <= kFindWorkspaceCap)
+      bytes = std::max(bytes, perf[i].memory);
+  return bytes;
+}
+
 // The three passes differ only in which cuDNN functions they call.
 AlgoChoice choose(Pass pass, const ConvDescriptors& d, cudnnHandle_t h, const Tensor& x,
                   const Tensor& w, const Tensor& y, const std::string& shapes) {
@@ -116,10 +127,7 @@ AlgoChoice choose(Pass pass, const ConvDescriptors& d, cudnnHandle_t h, const Te
                                                             CUDNN_CONVOLUTION_FWD_ALGO_COUNT,
                                                             &count, perf), shapes);
     if (find) {
-      size_t max_ws = 0;
-      for (int i = 0; i < count; ++i)
-        if (perf[i].status == CUDNN_STATUS_SUCCESS && perf[i].memory <= kFindWorkspaceCap)
-          max_ws = std::max(max_ws, perf[i].memory);
+      const size_t max_ws = find_workspace(perf, count);
       const Tensor ws = workspace(max_ws, x.device());
       TINT_CUDNN_CHECK(cudnnFindConvolutionForwardAlgorithmEx(
                            h, d.x.get(), x.raw_data(), d.w.get(), w.raw_data(), d.conv.get(),
@@ -134,10 +142,7 @@ AlgoChoice choose(Pass pass, const ConvDescriptors& d, cudnnHandle_t h, const Te
                          h, d.w.get(), d.y.get(), d.conv.get(), d.x.get(),
                          CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT, &count, perf), shapes);
     if (find) {
-      size_t max_ws = 0;
-      for (int i = 0; i < count; ++i)
-        if (perf[i].status == CUDNN_STATUS_SUCCESS && perf[i].memory <= kFindWorkspaceCap)
-          max_ws = std::max(max_ws, perf[i].memory);
+      const size_t max_ws = find_workspace(perf, count);
       const Tensor ws = workspace(max_ws, x.device());
       TINT_CUDNN_CHECK(cudnnFindConvolutionBackwardDataAlgorithmEx(
                            h, d.w.get(), w.raw_data(), d.y.get(), y.raw_data(), d.conv.get(),
@@ -151,10 +156,7 @@ AlgoChoice choose(Pass pass, const ConvDescriptors& d, cudnnHandle_t h, const Te
                        h, d.x.get(), d.y.get(), d.conv.get(), d.w.get(),
                        CUDNN_CONVOLUTION_BWD_FILTER_ALGO_COUNT, &count, perf), shapes);
   if (find) {
-    size_t max_ws = 0;
-    for (int i = 0; i < count; ++i)
-      if (perf[i].status == CUDNN_STATUS_SUCCESS && perf[i].memory <= kFindWorkspaceCap)
-        max_ws = std::max(max_ws, perf[i].memory);
+    const size_t max_ws = find_workspace(perf, count);
     const Tensor ws = workspace(max_ws, x.device());
     TINT_CUDNN_CHECK(cudnnFindConvolutionBackwardFilterAlgorithmEx(
                          h, d.x.get(), x.raw_data(), d.y.get(), y.raw_data(), d.conv.get(),

@@ -12,6 +12,31 @@ namespace tint::math {
 enum class UnaryOp { Neg, Exp, Log, Sqrt, Abs, Relu, Sigmoid, Tanh };
 enum class BinaryOp { Add, Sub, Mul, Div, Pow, Max, GeMask };
 
+// Calls CALL(K) with K the compile-time op matching the runtime op; used by the CPU and CUDA
+// launchers to instantiate one kernel per op.
+#define TINT_UNARY_SWITCH(op, CALL)                               \
+  switch (op) {                                                   \
+    case ::tint::math::UnaryOp::Neg: CALL(::tint::math::UnaryOp::Neg);         \
+    case ::tint::math::UnaryOp::Exp: CALL(::tint::math::UnaryOp::Exp);         \
+    case ::tint::math::UnaryOp::Log: CALL(::tint::math::UnaryOp::Log);         \
+    case ::tint::math::UnaryOp::Sqrt: CALL(::tint::math::UnaryOp::Sqrt);       \
+    case ::tint::math::UnaryOp::Abs: CALL(::tint::math::UnaryOp::Abs);         \
+    case ::tint::math::UnaryOp::Relu: CALL(::tint::math::UnaryOp::Relu);       \
+    case ::tint::math::UnaryOp::Sigmoid: CALL(::tint::math::UnaryOp::Sigmoid); \
+    case ::tint::math::UnaryOp::Tanh: CALL(::tint::math::UnaryOp::Tanh);       \
+  }
+
+#define TINT_BINARY_SWITCH(op, CALL)                                 \
+  switch (op) {                                                      \
+    case ::tint::math::BinaryOp::Add: CALL(::tint::math::BinaryOp::Add);       \
+    case ::tint::math::BinaryOp::Sub: CALL(::tint::math::BinaryOp::Sub);       \
+    case ::tint::math::BinaryOp::Mul: CALL(::tint::math::BinaryOp::Mul);       \
+    case ::tint::math::BinaryOp::Div: CALL(::tint::math::BinaryOp::Div);       \
+    case ::tint::math::BinaryOp::Pow: CALL(::tint::math::BinaryOp::Pow);       \
+    case ::tint::math::BinaryOp::Max: CALL(::tint::math::BinaryOp::Max);       \
+    case ::tint::math::BinaryOp::GeMask: CALL(::tint::math::BinaryOp::GeMask); \
+  }
+
 template <UnaryOp Op, typename T>
 TINT_HD T unary_forward(T x) {
   if constexpr (Op == UnaryOp::Neg) return -x;

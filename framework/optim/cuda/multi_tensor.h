@@ -4,6 +4,7 @@
 // optim_math functions the CPU loops call.
 #pragma once
 
+#include <string>
 #include <vector>
 
 #include "framework/core/device.h"
@@ -41,6 +42,13 @@ struct SlotLists {
   // Tensors the slots point into that nothing else owns (a contiguous copy of a gradient),
   // kept alive until the launch.
   std::vector<Tensor> hold;
+  // Claims parameter p (with gradient g) for this list: all must share one device.
+  void claim(const Tensor& p, const Tensor& g, const std::string& optimizer) {
+    TINT_CHECK(empty() || device == p.device(), optimizer, ": parameters on ", device.str(),
+               " and ", p.device().str(), " cannot be updated by one optimizer");
+    device = p.device();
+    hold.push_back(g);
+  }
   void add(const Slot<float>& s) { f32.push_back(s); }
   void add(const Slot<double>& s) { f64.push_back(s); }
   bool empty() const { return f32.empty() && f64.empty(); }
