@@ -7,11 +7,14 @@
 #include "framework/core/device.h"
 
 #if defined(TINT_WITH_CUDA)
-#define TINT_DEVICE_CALL(device, fn, ...) \
-  ((device).is_cuda() ? ::tint::cuda::fn(__VA_ARGS__) : ::tint::cpu::fn(__VA_ARGS__))
+#define TINT_DEVICE_CALL_IN(ns, device, fn, ...) \
+  ((device).is_cuda() ? ns::cuda::fn(__VA_ARGS__) : ns::cpu::fn(__VA_ARGS__))
 #else
-#define TINT_DEVICE_CALL(device, fn, ...) ::tint::cpu::fn(__VA_ARGS__)
+#define TINT_DEVICE_CALL_IN(ns, device, fn, ...) ns::cpu::fn(__VA_ARGS__)
 #endif
+// The framework's ops (tint::cpu / tint::cuda); TINT_DEVICE_CALL_IN serves other namespaces
+// with their own cpu:: and cuda:: twins, e.g. the colorization kernels (tint::color).
+#define TINT_DEVICE_CALL(device, fn, ...) TINT_DEVICE_CALL_IN(::tint, device, fn, __VA_ARGS__)
 
 // The CUDA twin of a kernel as a value (a function pointer), or nullptr in a build without
 // CUDA; for ops that pass kernels around. Select with device.is_cuda() ? cuda : cpu.
