@@ -1,4 +1,5 @@
-# Install rules: the library, its headers under include/tint/ (keeping the framework/ paths),
+# Install rules: the library, its headers under include/tint/ (keeping the framework/,
+# kernels/ and models/ paths),
 # and a CMake package so that another project can find_package(tint) and link tint::tint.
 include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
@@ -6,7 +7,7 @@ include(CMakePackageConfigHelpers)
 install(TARGETS tint EXPORT tintTargets
         ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
         LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR})
-install(DIRECTORY framework DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/tint
+install(DIRECTORY framework kernels models DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/tint
         FILES_MATCHING PATTERN "*.h")
 install(EXPORT tintTargets NAMESPACE tint:: DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/tint)
 configure_package_config_file(cmake/tintConfig.cmake.in

@@ -13,10 +13,10 @@ struct CachingAllocator::Block {
   char* ptr;
   size_t size;
   bool free = true;
-  bool small;          // which pool
+  bool small = false;  // which pool
   Block* prev = nullptr;  // neighbours within the segment
   Block* next = nullptr;
-  char* segment;       // start of the segment (blocks with prev == nullptr own it)
+  char* segment = nullptr;  // start of the segment (blocks with prev == nullptr own it)
 };
 
 bool CachingAllocator::BySize::operator()(const Block* a, const Block* b) const {

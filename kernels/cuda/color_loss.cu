@@ -1,0 +1,155 @@
+// CUDA rebalanced cross-entropy: one thread per logits row, forward and backward, each
+// calling the row functions of kernels/math/color_loss.h exactly as the host loop does, so
+// neither builds the dense 313-wide target: a row recomputes its pixels' K nearest bins from
+// the candidate table. Adjacent threads take adjacent positions, so every class plane is
+// read coalesced. The forward's sums are reduced per block in shared memory and added into
+// device counters, then copied to the host.
+#include <cstring>
+#include <vector>
+
+#include "framework/core/dtype.h"
+#include "framework/ops/cuda/launch.cuh"
+#include "kernels/cuda/color_loss.h"
+
+namespace tint::color::cuda {
+
+using ::tint::cuda::blocks_for;
+using ::tint::cuda::check_launch;
+using ::tint::cuda::kThreads;
+using ::tint::cuda::stream_of;
+
+namespace {
+
+// Device totals: [loss sum (double bits), bad rows, bad targets].
+struct Totals {
+  double total;
+  unsigned long long bad_rows, bad_targets;
+};
+
+// Adds each thread's values into *out, one atomic per block (blockDim.x == kThreads).
+__device__ void block_add(double v, long long rows, long long targets, Totals* out) {
+  __shared__ double sv[kThreads];
+  __shared__ long long sr[kThreads], st[kThreads];
+  sv[threadIdx.x] = v;
+  sr[threadIdx.x] = rows;
+  st[threadIdx.x] = targets;
+  __syncthreads();
+  for (int s = blockDim.x / 2; s > 0; s >>= 1) {
+    if (threadIdx.x < s) {
+      sv[threadIdx.x] += sv[threadIdx.x + s];
+      sr[threadIdx.x] += sr[threadIdx.x + s];
+      st[threadIdx.x] += st[threadIdx.x + s];
+    }
+    __syncthreads();
+  }
+  if (threadIdx.x == 0) {
+    atomicAdd(&out->total, sv[0]);
+    atomicAdd(&out->bad_rows, static_cast<unsigned long long>(sr[0]));
+    atomicAdd(&out->bad_targets, static_cast<unsigned long long>(st[0]));
+  }
+}
+
+template <typename T>
+__global__ void forward_kernel(math::ColorLossGeometry g, math::RebalancedArgs<T> args,
+                               T* losses, double* lse, Totals* totals) {
+  const int64_t r = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x;
+  double total = 0;
+  int64_t bad_rows = 0, bad_targets = 0;
+  if (r < g.rows())
+    math::rebalanced_row_forward(g, args, r, losses, &lse[r], &total, &bad_targets, &bad_rows);
+  block_add(total, bad_rows, bad_targets, totals);  // every thread of the block takes part
+}
+
+template <typename T>
+__global__ void backward_kernel(math::ColorLossGeometry g, math::RebalancedArgs<T> args,
+                                T* grad, const double* lse, const T* grad_out,
+                                bool per_position, double scale) {
+  TINT_GRID_STRIDE(r, g.rows()) {
+    math::rebalanced_row_backward(g, args, r, grad, lse[r], grad_out, per_position, scale);
+  }
+}
+
+template <typename T>
+__global__ void mask_kernel(uint8_t* mask, const T* ab, int64_t total, int64_t per_image,
+                            double threshold) {
+  TINT_GRID_STRIDE(e, total) {
+    // Every writer stores the same 1, so the race is benign.
+    if (fabs(static_cast<double>(ab[e])) > threshold) mask[e / per_image] = 1;
+  }
+}
+
+template <typename T>
+math::RebalancedArgs<T> make_args(const Tensor& logits, const Tensor& ab,
+                                  const Tensor& class_weights, const Tensor& mask,
+                                  const math::BinTable& table, int64_t k, double sigma) {
+  math::RebalancedArgs<T> args;
+  args.logits = logits.data_ptr<const T>();
+  args.ab = ab.data_ptr<const T>();
+  args.class_weights = class_weights.defined() ? class_weights.data_ptr<const T>() : nullptr;
+  args.mask = mask.defined() ? mask.data_ptr<const uint8_t>() : nullptr;
+  args.table = table;
+  args.k = static_cast<int32_t>(k);
+  args.inv_two_sigma_sq = 1.0 / (2.0 * sigma * sigma);
+  return args;
+}
+
+}  // namespace
+
+void nongrey_mask(const Tensor& mask, const Tensor& ab, double threshold) {
+  const int64_t n = ab.size(0);
+  if (n == 0) return;
+  TINT_CUDA_CHECK(cudaMemsetAsync(mask.raw_data(), 0, mask.nbytes(), stream_of(mask)));
+  const int64_t total = ab.numel();
+  if (total == 0) return;
+  TINT_DISPATCH_FLOATING(ab.dtype(), "nongrey_mask", [&] {
+    mask_kernel<<<blocks_for(total), kThreads, 0, stream_of(ab)>>>(
+        mask.data_ptr<uint8_t>(), ab.data_ptr<const scalar_t>(), total, total / n, threshold);
+  });
+  check_launch("nongrey_mask");
+}
+
+RebalancedSums rebalanced_ce_forward(const Tensor& losses, const Tensor& lse,
+                                     const Tensor& logits, const Tensor& ab,
+                                     const Tensor& class_weights, const Tensor& mask,
+                                     const math::BinTable& table,
+                                     const math::ColorLossGeometry& geometry, int64_t k,
+                                     double sigma) {
+  const int64_t rows = geometry.rows();
+  RebalancedSums sums;
+  if (rows == 0) return sums;
+  // Three 8-byte words: the double total and the two counters.
+  Tensor buffer = Tensor::empty({3}, DType::Int64, logits.device());
+  TINT_CUDA_CHECK(cudaMemsetAsync(buffer.raw_data(), 0, buffer.nbytes(), stream_of(buffer)));
+  Totals* totals = static_cast<Totals*>(buffer.raw_data());
+  const unsigned blocks = static_cast<unsigned>((rows + kThreads - 1) / kThreads);
+  TINT_DISPATCH_FLOATING(logits.dtype(), "rebalanced_cross_entropy", [&] {
+    const auto args = make_args<scalar_t>(logits, ab, class_weights, mask, table, k, sigma);
+    forward_kernel<<<blocks, kThreads, 0, stream_of(logits)>>>(
+        geometry, args, losses.defined() ? losses.data_ptr<scalar_t>() : nullptr,
+        lse.data_ptr<double>(), totals);
+  });
+  check_launch("rebalanced_ce_forward");
+  const std::vector<int64_t> host = buffer.to_vector<int64_t>();  // waits for the stream
+  std::memcpy(&sums.total, &host[0], sizeof(double));
+  sums.bad_rows = host[1];
+  sums.bad_targets = host[2];
+  return sums;
+}
+
+void rebalanced_ce_backward(const Tensor& grad_logits, const Tensor& logits, const Tensor& lse,
+                            const Tensor& ab, const Tensor& class_weights, const Tensor& mask,
+                            const Tensor& grad_out, bool per_position, double scale,
+                            const math::BinTable& table,
+                            const math::ColorLossGeometry& geometry, int64_t k, double sigma) {
+  const int64_t rows = geometry.rows();
+  if (rows == 0) return;
+  TINT_DISPATCH_FLOATING(logits.dtype(), "rebalanced_cross_entropy backward", [&] {
+    const auto args = make_args<scalar_t>(logits, ab, class_weights, mask, table, k, sigma);
+    backward_kernel<<<blocks_for(rows), kThreads, 0, stream_of(logits)>>>(
+        geometry, args, grad_logits.data_ptr<scalar_t>(), lse.data_ptr<const double>(),
+        grad_out.data_ptr<const scalar_t>(), per_position, scale);
+  });
+  check_launch("rebalanced_ce_backward");
+}
+
+}  // namespace tint::color::cuda

@@ -1,0 +1,25 @@
+// CUDA twins of kernels/cpu/color_loss.h (same signatures; the table's arrays must be on the
+// tensors' device). The forward returns its sums on the host, as the host loop does, which
+// waits for the device once per loss.
+#pragma once
+
+#include "kernels/cpu/color_loss.h"
+
+namespace tint::color::cuda {
+
+using cpu::RebalancedSums;
+
+void nongrey_mask(const Tensor& mask, const Tensor& ab, double threshold);
+RebalancedSums rebalanced_ce_forward(const Tensor& losses, const Tensor& lse,
+                                     const Tensor& logits, const Tensor& ab,
+                                     const Tensor& class_weights, const Tensor& mask,
+                                     const math::BinTable& table,
+                                     const math::ColorLossGeometry& geometry, int64_t k,
+                                     double sigma);
+void rebalanced_ce_backward(const Tensor& grad_logits, const Tensor& logits, const Tensor& lse,
+                            const Tensor& ab, const Tensor& class_weights, const Tensor& mask,
+                            const Tensor& grad_out, bool per_position, double scale,
+                            const math::BinTable& table,
+                            const math::ColorLossGeometry& geometry, int64_t k, double sigma);
+
+}  // namespace tint::color::cuda

@@ -1,0 +1,182 @@
+// Per-row math of the rebalanced cross-entropy and the annealed mean, shared by the CPU loops
+// and the CUDA kernels (which both give one logits position, a "row" of 313 values `stride`
+// apart, to one iteration or thread). The soft target is never stored: each row recomputes
+// the K nearest bins of its ab pixels through the candidate table (math/ab_bins.h).
+#pragma once
+
+#include <cmath>
+#include <cstdint>
+
+#include "framework/core/hd.h"
+#include "kernels/math/ab_bins.h"
+
+namespace tint::color::math {
+
+// Logits (n, classes, h, w) against ab (n, 2, ab_h, ab_w), ab_h = fy * h, ab_w = fx * w.
+// Logits position (i, j) owns the ab pixels (i * fy + dy, j * fx + dx), dy < block_h,
+// dx < block_w: the whole fy x fx block when the loss is at the ab's resolution (full; the
+// logits are then upsampled by nearest neighbour without being materialised), only the
+// block's corner (block 1 x 1, Zhang's subsampled target) otherwise.
+struct ColorLossGeometry {
+  int64_t n = 0, classes = 0, h = 0, w = 0;
+  int64_t ab_h = 0, ab_w = 0, fy = 1, fx = 1;
+  bool full = true;
+
+  TINT_HD int64_t block_h() const { return full ? fy : 1; }
+  TINT_HD int64_t block_w() const { return full ? fx : 1; }
+  TINT_HD int64_t rows() const { return n * h * w; }
+  // Per-pixel losses are (n, loss_h, loss_w).
+  TINT_HD int64_t loss_h() const { return full ? ab_h : h; }
+  TINT_HD int64_t loss_w() const { return full ? ab_w : w; }
+};
+
+// True for a finite value: inf - inf and NaN - NaN are NaN, which compares unequal to 0.
+// (Spelled out so host and device code need no isfinite overload.)
+TINT_HD bool finite_value(double v) { return v - v == 0.0; }
+
+// log(sum_c exp(x_c)) over one row, max-subtracted. NaN or +inf anywhere gives NaN, which
+// the forward counts as a bad row.
+template <typename T>
+TINT_HD double row_logsumexp(const T* x, int64_t classes, int64_t stride) {
+  double m = -INFINITY;
+  for (int64_t c = 0; c < classes; ++c) {
+    const double v = static_cast<double>(x[c * stride]);
+    if (v > m) m = v;
+  }
+  double s = 0;
+  for (int64_t c = 0; c < classes; ++c) s += std::exp(static_cast<double>(x[c * stride]) - m);
+  return m + std::log(s);
+}
+
+// Everything a row needs besides its geometry.
+template <typename T>
+struct RebalancedArgs {
+  const T* logits = nullptr;        // (n, classes, h, w)
+  const T* ab = nullptr;            // (n, 2, ab_h, ab_w)
+  const T* class_weights = nullptr; // (classes), or null: every pixel weighs 1
+  const uint8_t* mask = nullptr;    // (n): 0 drops the image's loss, or null: keep all
+  BinTable table;
+  int32_t k = 5;
+  double inv_two_sigma_sq = 1.0 / 50.0;
+};
+
+// Forward of one row: writes its log-sum-exp, the loss of each of its ab pixels
+// v * sum_k z_k * (lse - x[idx_k]) (= -v * sum_k z_k log_softmax(x)[idx_k]) when `losses` is
+// given, adds them to *total, and counts non-finite ab pixels (left out) and a non-finite
+// log-sum-exp (a NaN or infinite logit).
+template <typename T>
+TINT_HD void rebalanced_row_forward(const ColorLossGeometry& g, const RebalancedArgs<T>& args,
+                                    int64_t row, T* losses, double* lse_out, double* total,
+                                    int64_t* bad_targets, int64_t* bad_rows) {
+  const int64_t hw = g.h * g.w, nn = row / hw, ij = row % hw, i = ij / g.w, j = ij % g.w;
+  const T* x = args.logits + nn * g.classes * hw + ij;
+  const double lse = row_logsumexp(x, g.classes, hw);
+  *lse_out = lse;
+  if (!finite_value(lse)) ++*bad_rows;
+  const bool on = args.mask == nullptr || args.mask[nn] != 0;
+  const int64_t plane = g.ab_h * g.ab_w;
+  for (int64_t dy = 0; dy < g.block_h(); ++dy) {
+    for (int64_t dx = 0; dx < g.block_w(); ++dx) {
+      const int64_t y = i * g.fy + dy, xc = j * g.fx + dx;
+      const int64_t at = nn * 2 * plane + y * g.ab_w + xc;
+      const T a = args.ab[at], b = args.ab[at + plane];
+      double loss = 0;
+      if (!finite_value(static_cast<double>(a)) || !finite_value(static_cast<double>(b))) {
+        ++*bad_targets;
+      } else if (on) {
+        int32_t idx[kMaxNeighbours];
+        double z[kMaxNeighbours];
+        ab_soft_encode_point<double, T>(args.table, a, b, args.k, args.inv_two_sigma_sq, idx, z);
+        const double v =
+            args.class_weights ? static_cast<double>(args.class_weights[idx[0]]) : 1.0;
+        double s = 0;
+        for (int32_t q = 0; q < args.k; ++q)
+          s += z[q] * (lse - static_cast<double>(x[idx[q] * hw]));
+        loss = v * s;
+      }
+      if (losses) {
+        const int64_t p = g.full ? (nn * g.ab_h + y) * g.ab_w + xc : row;
+        losses[p] = static_cast<T>(loss);
+      }
+      *total += loss;
+    }
+  }
+}
+
+// Backward of one row. With s_p the incoming gradient of pixel p times `scale` and v_p its
+// class weight, d loss / d x_c = sum_p s_p v_p (softmax_c * sum_k z_pk - z_pc) and
+// sum_k z_pk = 1, so the row is softmax * (sum_p s_p v_p) minus the pixels' sparse targets:
+// written densely first, then the K entries of each pixel are subtracted.
+template <typename T>
+TINT_HD void rebalanced_row_backward(const ColorLossGeometry& g, const RebalancedArgs<T>& args,
+                                     int64_t row, T* grad, double lse, const T* grad_out,
+                                     bool per_position, double scale) {
+  const int64_t hw = g.h * g.w, nn = row / hw, ij = row % hw, i = ij / g.w, j = ij % g.w;
+  const int64_t base = nn * g.classes * hw + ij;
+  const T* x = args.logits + base;
+  T* gr = grad + base;
+  const bool on = args.mask == nullptr || args.mask[nn] != 0;
+  const int64_t plane = g.ab_h * g.ab_w;
+  auto pixel_scale = [&](int64_t y, int64_t xc, int32_t nearest) {
+    const int64_t p = g.full ? (nn * g.ab_h + y) * g.ab_w + xc : row;
+    const double v = args.class_weights ? static_cast<double>(args.class_weights[nearest]) : 1.0;
+    return static_cast<double>(grad_out[per_position ? p : 0]) * scale * v;
+  };
+  double total = 0;
+  if (on) {
+    for (int64_t dy = 0; dy < g.block_h(); ++dy) {
+      for (int64_t dx = 0; dx < g.block_w(); ++dx) {
+        const int64_t y = i * g.fy + dy, xc = j * g.fx + dx;
+        const int64_t at = nn * 2 * plane + y * g.ab_w + xc;
+        total += pixel_scale(y, xc, ab_nearest<T>(args.table, args.ab[at], args.ab[at + plane]));
+      }
+    }
+  }
+  for (int64_t c = 0; c < g.classes; ++c)
+    gr[c * hw] = static_cast<T>(std::exp(static_cast<double>(x[c * hw]) - lse) * total);
+  if (!on) return;
+  for (int64_t dy = 0; dy < g.block_h(); ++dy) {
+    for (int64_t dx = 0; dx < g.block_w(); ++dx) {
+      const int64_t y = i * g.fy + dy, xc = j * g.fx + dx;
+      const int64_t at = nn * 2 * plane + y * g.ab_w + xc;
+      int32_t idx[kMaxNeighbours];
+      double z[kMaxNeighbours];
+      ab_soft_encode_point<double, T>(args.table, args.ab[at], args.ab[at + plane], args.k,
+                                      args.inv_two_sigma_sq, idx, z);
+      const double s = pixel_scale(y, xc, idx[0]);
+      for (int32_t q = 0; q < args.k; ++q) {
+        T& e = gr[idx[q] * hw];
+        e = static_cast<T>(static_cast<double>(e) - s * z[q]);
+      }
+    }
+  }
+}
+
+// Annealed mean of one row: softmax(y / T) . centres with y = x (logits) or y = log x
+// (probabilities, so the weights are p^(1/T) normalised); inv_t = 1 / T. Max-subtracted, so
+// a small T cannot overflow; as T -> 0 all weight goes to the largest entry (the mode).
+template <typename T>
+TINT_HD void annealed_row(const T* x, int64_t classes, int64_t stride, double inv_t,
+                          bool from_probs, const float* ca, const float* cb, double* out_a,
+                          double* out_b) {
+  auto scaled = [&](int64_t c) {
+    const double v = static_cast<double>(x[c * stride]);
+    return (from_probs ? std::log(v) : v) * inv_t;
+  };
+  double m = -INFINITY;
+  for (int64_t c = 0; c < classes; ++c) {
+    const double y = scaled(c);
+    if (y > m) m = y;
+  }
+  double s = 0, sa = 0, sb = 0;
+  for (int64_t c = 0; c < classes; ++c) {
+    const double e = std::exp(scaled(c) - m);
+    s += e;
+    sa += e * static_cast<double>(ca[c]);
+    sb += e * static_cast<double>(cb[c]);
+  }
+  *out_a = sa / s;
+  *out_b = sb / s;
+}
+
+}  // namespace tint::color::math
