@@ -1,0 +1,378 @@
+#!/usr/bin/env bash
+# device_check.sh: the one-command check of tint on a GPU machine. Run from a copy of the
+# tree with .deps/ (scripts/stage_deps.sh) carried along; needs nvcc, CMake, a C++ compiler
+# and, for the PyTorch side of the benchmark, python3 with a CUDA torch.
+#   1. nvidia-smi summary (GPU name, compute capability, driver, memory);
+#   2. finds cuDNN: the CUDA toolkit's, else python3's nvidia/cudnn package (PyTorch's);
+#      sets CUDNN_ROOT / LD_LIBRARY_PATH for it (and PyTorch's cuBLAS if the toolkit has none);
+#   3. configures Release, TINT_CUDA=ON, CMAKE_CUDA_ARCHITECTURES = the GPU's capability;
+#   4. builds with all cores;  5. ctest --output-on-failure (cpu and CUDA tests);
+#   6. bench_ops --device cuda --preset eccv16 against PyTorch (heuristics; then, when time
+#      is left, again with --cudnn-benchmark);
+#   7. prints a short table LAST: GPU, commit, ctest counts, cuda_tests' Catch2 summary line,
+#      the benchmark's total tint/torch ratio.
+# Every step runs under `timeout` within an 8-minute total budget; a failing step is recorded
+# and the script goes on. Logs (configure, build, ctest, bench + JSON, status) go to
+# $OUT/device_check/ when OUT is set, else <build dir>/device_check/.
+# Without a GPU (no nvidia-smi or no device) it stops after step 2 and still prints the
+# table; --no-gpu-ok goes on anyway (build and cpu tests). --dry-run prints the commands of
+# steps 3-6 instead of running them. Exit code 0 only when every step passed.
+#
+# Usage: scripts/device_check.sh [--dry-run] [--no-gpu-ok] [--build-dir DIR] [--budget SECONDS]
+set -uo pipefail
+cd "$(dirname "$0")/.." || exit 1
+root=$PWD
+start=$(date +%s)
+
+dry_run=0
+no_gpu_ok=0
+build_dir=build
+budget=480
+while [ $# -gt 0 ]; do
+  case $1 in
+    --dry-run) dry_run=1 ;;
+    --no-gpu-ok) no_gpu_ok=1 ;;
+    --build-dir) build_dir=${2:?--build-dir needs a directory}; shift ;;
+    --budget) budget=${2:?--budget needs seconds}; shift ;;
+    -h | --help) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "device_check.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
+  esac
+  shift
+done
+case $build_dir in /*) ;; *) build_dir=$root/$build_dir ;; esac
+deadline=$((start + budget))
+reserve=15  # seconds kept for the summary
+
+logs=${OUT:+$OUT/device_check}
+logs=${logs:-$build_dir/device_check}
+rm -rf "$logs"  # this script's own folder: no stale results from an earlier run
+mkdir -p "$logs"
+status_file=$logs/status.tsv
+info_file=$logs/info.tsv
+: >"$status_file"
+: >"$info_file"
+
+say() { echo "device_check: $*"; }
+info() { printf '%s\t%s\n' "$1" "$2" >>"$info_file"; }
+record() { printf '%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "${4:-}" >>"$status_file"; }
+remaining() { echo $((deadline - $(date +%s) - reserve)); }
+lim() {  # lim N: N seconds, or what is left of the budget if less (at least 1: timeout 0 = none)
+  local left
+  left=$(remaining)
+  if [ "$left" -ge "$1" ]; then echo "$1"; elif [ "$left" -gt 1 ]; then echo "$left"; else echo 1; fi
+}
+
+# step NAME CAP LOG CMD...: runs CMD under timeout (at most CAP seconds, and never past the
+# budget), output to LOG (and the console's tail on failure), records its status.
+step() {
+  local name=$1 cap=$2 log=$3
+  shift 3
+  local left limit t0 rc
+  left=$(remaining)
+  limit=$((cap < left ? cap : left))
+  if [ "$dry_run" = 1 ]; then
+    say "[dry-run] $name (limit ${limit}s): $*"
+    printf 'dry-run: %s\n' "$*" >"$log"
+    record "$name" "dry-run" 0
+    return 0
+  fi
+  if [ "$limit" -lt 5 ]; then
+    say "$name: skipped, the ${budget}s budget is spent"
+    record "$name" "skipped" 0 "no time left"
+    return 124
+  fi
+  say "$name (limit ${limit}s): $*"
+  t0=$(date +%s)
+  timeout --kill-after=10 "$limit" "$@" >"$log" 2>&1
+  rc=$?
+  local took=$(($(date +%s) - t0))
+  if [ "$rc" -eq 0 ]; then
+    record "$name" "ok" "$took"
+    say "$name: ok (${took}s)"
+  else
+    local why="exit $rc"
+    [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ] && why="timed out after ${limit}s"
+    record "$name" "FAILED" "$took" "$why"
+    say "$name: FAILED ($why, ${took}s); last lines of $log:"
+    tail -n 25 "$log" | sed 's/^/    /'
+  fi
+  return "$rc"
+}
+
+skip_rest() {  # skip_rest REASON STEP...
+  local why=$1
+  shift
+  for s in "$@"; do record "$s" "skipped" 0 "$why"; done
+}
+
+summary() {
+  local py=""
+  command -v python3 >/dev/null 2>&1 && py=python3
+  echo
+  if [ -n "$py" ] && "$py" "$root/scripts/device_summary.py" "$logs"; then
+    :
+  else  # no Python: the raw records
+    echo "== tint device check (raw; scripts/device_summary.py could not run) =="
+    cat "$info_file" "$status_file"
+  fi
+}
+
+finish() {
+  summary
+  if awk -F'\t' '$2 == "FAILED" || $2 == "skipped" { bad = 1 } END { exit !bad }' \
+       "$status_file" || [ "$dry_run" = 1 ]; then
+    exit 1
+  fi
+  exit 0
+}
+
+# ---- commit ----------------------------------------------------------------------------------
+commit=""
+if command -v git >/dev/null 2>&1 && git -C "$root" rev-parse --short HEAD >/dev/null 2>&1; then
+  commit="$(git -C "$root" rev-parse --short HEAD) (git)"
+elif [ -s "$root/.deps/COMMIT" ]; then
+  commit="$(head -n1 "$root/.deps/COMMIT") (.deps/COMMIT)"
+elif [ -s "$root/COMMIT" ]; then
+  commit="$(head -n1 "$root/COMMIT") (COMMIT)"
+fi
+info commit "${commit:-unknown}"
+info budget "$budget"
+info logs "$logs"
+[ "$dry_run" = 1 ] && info mode "dry-run"
+
+# ---- 1. the GPU ------------------------------------------------------------------------------
+gpu_ok=0
+cuda_arch=90  # without a GPU (--no-gpu-ok): H100/H200, as cmake/TintCuda.cmake's fallback
+if ! command -v nvidia-smi >/dev/null 2>&1; then
+  say "no GPU: nvidia-smi is not on PATH"
+  info gpu "none (no nvidia-smi)"
+  record gpu "FAILED" 0 "no nvidia-smi"
+else
+  timeout 30 nvidia-smi >"$logs/nvidia-smi.log" 2>&1
+  head -n 12 "$logs/nvidia-smi.log" | sed 's/^/  /'
+  query=$(timeout 20 nvidia-smi --query-gpu=name,compute_cap,driver_version,memory.total \
+          --format=csv,noheader 2>/dev/null | head -n1)
+  if [ -z "$query" ]; then
+    query=$(timeout 20 nvidia-smi --query-gpu=name,driver_version,memory.total \
+            --format=csv,noheader 2>/dev/null | head -n1)
+  fi
+  if [ -n "$query" ]; then
+    gpu_ok=1
+    cuda_arch=native  # unless nvidia-smi tells the compute capability
+    info gpu "$query"
+    say "GPU: $query"
+    cc=$(timeout 20 nvidia-smi --query-gpu=compute_cap --format=csv,noheader 2>/dev/null |
+         head -n1 | tr -d ' .')
+    [[ $cc =~ ^[0-9]+$ ]] && cuda_arch=$cc
+    record gpu "ok" 0
+  else
+    say "no GPU: nvidia-smi lists no device (see $logs/nvidia-smi.log)"
+    info gpu "none (nvidia-smi lists no device)"
+    record gpu "FAILED" 0 "nvidia-smi lists no device"
+  fi
+fi
+info cuda_arch "$cuda_arch"
+
+# ---- 2. toolkit, cuDNN, cuBLAS ---------------------------------------------------------------
+if ! command -v nvcc >/dev/null 2>&1; then
+  for d in /usr/local/cuda/bin /usr/local/cuda-*/bin /opt/cuda/bin; do
+    if [ -x "$d/nvcc" ]; then export PATH="$d:$PATH"; break; fi
+  done
+fi
+cuda_home=""
+if command -v nvcc >/dev/null 2>&1; then
+  cuda_home=$(cd "$(dirname "$(readlink -f "$(command -v nvcc)")")/.." && pwd)
+  export CUDACXX
+  CUDACXX=$(command -v nvcc)
+  info nvcc "$(nvcc --version 2>/dev/null | grep -o 'release [0-9.]*' | head -n1) at $cuda_home"
+else
+  info nvcc "not found"
+fi
+
+# python_pkg_dir MODULE: the directory of a python3 package (nvidia.cudnn, ...), or nothing.
+python_pkg_dir() {
+  command -v python3 >/dev/null 2>&1 || return 0
+  timeout "$(lim 60)" python3 -c "import $1 as m; print(list(m.__path__)[0])" 2>/dev/null | tail -n1
+}
+# first_lib DIRS... -- NAMES...: the first existing DIR/NAME.
+first_lib() {
+  local dirs=() d n
+  while [ $# -gt 0 ] && [ "$1" != "--" ]; do dirs+=("$1"); shift; done
+  shift
+  for d in "${dirs[@]}"; do
+    for n in "$@"; do [ -e "$d/$n" ] && { echo "$d/$n"; return 0; }; done
+  done
+  return 0
+}
+cudnn_header_version() {  # DIR: version from cudnn_version.h (or cudnn.h)
+  local h=$1/cudnn_version.h
+  [ -e "$h" ] || h=$1/cudnn.h
+  [ -e "$h" ] || return 0
+  awk '/#define CUDNN_MAJOR/ { a = $3 } /#define CUDNN_MINOR/ { b = $3 }
+       /#define CUDNN_PATCHLEVEL/ { c = $3 } END { if (a != "") print a "." b "." c }' "$h"
+}
+add_ld_path() { export LD_LIBRARY_PATH="$1${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"; }
+
+toolkit_lib_dirs=()
+if [ -n "$cuda_home" ]; then
+  for d in "$cuda_home/lib64" "$cuda_home/lib" "$cuda_home/targets/x86_64-linux/lib"; do
+    [ -d "$d" ] && toolkit_lib_dirs+=("$d")
+  done
+fi
+toolkit_inc_dirs=()
+if [ -n "$cuda_home" ]; then
+  for d in "$cuda_home/include" "$cuda_home/targets/x86_64-linux/include"; do
+    [ -d "$d" ] && toolkit_inc_dirs+=("$d")
+  done
+fi
+
+cmake_extra=()
+cudnn_lib="" cudnn_inc=""
+if [ ${#toolkit_lib_dirs[@]} -gt 0 ]; then
+  cudnn_lib=$(first_lib "${toolkit_lib_dirs[@]}" -- libcudnn.so libcudnn.so.9)
+  cudnn_inc=$(first_lib "${toolkit_inc_dirs[@]}" -- cudnn.h)
+fi
+if [ -n "$cudnn_lib" ] && [ -n "$cudnn_inc" ]; then
+  cudnn_inc=$(dirname "$cudnn_inc")
+  info cudnn "toolkit: $cudnn_lib (cuDNN $(cudnn_header_version "$cudnn_inc"))"
+else
+  py_cudnn=$(python_pkg_dir nvidia.cudnn)
+  if [ -n "$py_cudnn" ] && [ -e "$py_cudnn/include/cudnn.h" ]; then
+    cudnn_lib=$(first_lib "$py_cudnn/lib" -- libcudnn.so libcudnn.so.9)
+    cudnn_inc=$py_cudnn/include
+  fi
+  if [ -n "$cudnn_lib" ]; then
+    export CUDNN_ROOT=$py_cudnn
+    add_ld_path "$py_cudnn/lib"
+    # cuDNN dlopens some CUDA libraries by soname (nvrtc, cublasLt): let it find the
+    # toolkit's, after its own folder. (The toolkit has no cuDNN here, so no mixing of two
+    # cuDNN versions' sublibraries; PyTorch loads its own CUDA libraries by full path.)
+    for d in "${toolkit_lib_dirs[@]}"; do
+      export LD_LIBRARY_PATH="$LD_LIBRARY_PATH:$d"
+    done
+    info cudnn "python3's nvidia.cudnn: $cudnn_lib (cuDNN $(cudnn_header_version "$cudnn_inc"))"
+  else
+    info cudnn "not found (neither the toolkit nor python3's nvidia.cudnn has cudnn.h + libcudnn)"
+  fi
+fi
+if [ -n "$cudnn_lib" ]; then
+  # Name it outright, so FindTintCudnn.cmake takes exactly this one.
+  cmake_extra+=("-DTINT_CUDNN_LIBRARY=$cudnn_lib" "-DTINT_CUDNN_INCLUDE_DIR=$cudnn_inc")
+fi
+
+# cuBLAS: in every CUDA toolkit; if this one lacks it, PyTorch's: CUDA 13 wheels put it in
+# nvidia/cu13/ (lib/libcublas.so.13), CUDA 12 ones in nvidia/cublas/.
+if [ -n "$cuda_home" ] && [ -z "$(first_lib "${toolkit_lib_dirs[@]}" -- libcublas.so)" ]; then
+  py_cublas=$(python_pkg_dir nvidia.cu13)
+  [ -n "$py_cublas" ] && [ -z "$(first_lib "$py_cublas/lib" -- libcublas.so.13)" ] && py_cublas=""
+  [ -z "$py_cublas" ] && py_cublas=$(python_pkg_dir nvidia.cublas)
+  if [ -n "$py_cublas" ]; then
+    cublas=$(first_lib "$py_cublas/lib" -- libcublas.so libcublas.so.13 libcublas.so.12)
+    cublas_lt=$(first_lib "$py_cublas/lib" -- libcublasLt.so libcublasLt.so.13 libcublasLt.so.12)
+    if [ -n "$cublas" ] && [ -n "$cublas_lt" ]; then
+      cmake_extra+=("-DCUDA_cublas_LIBRARY=$cublas" "-DCUDA_cublasLt_LIBRARY=$cublas_lt")
+      export CPATH="$py_cublas/include${CPATH:+:$CPATH}"
+      add_ld_path "$py_cublas/lib"
+      info cublas "python3's nvidia package: $cublas"
+    fi
+  else
+    info cublas "not found in the toolkit nor in python3's nvidia.cu13 / nvidia.cublas"
+  fi
+fi
+
+# The staged header-only deps (and OpenBLAS if staged) for tint and for the nested
+# find_package(tint) consumer build that ctest runs.
+if [ -d "$root/.deps" ]; then
+  export CMAKE_PREFIX_PATH="$root/.deps${CMAKE_PREFIX_PATH:+:$CMAKE_PREFIX_PATH}"
+  [ -e "$root/.deps/lib/libopenblas.so.0" ] && add_ld_path "$root/.deps/lib"
+  info deps ".deps: $(grep -v '^#' "$root/.deps/MANIFEST" 2>/dev/null | paste -sd ',' -)"
+else
+  info deps "no .deps/ (relying on system packages)"
+fi
+info ld_library_path "${LD_LIBRARY_PATH:-}"
+
+if [ "$gpu_ok" = 0 ] && [ "$no_gpu_ok" = 0 ]; then
+  say "stopping: no GPU (--no-gpu-ok builds and runs the cpu tests anyway)"
+  skip_rest "no GPU" configure build ctest bench
+  finish
+fi
+
+# ---- 3-5. configure, build, test --------------------------------------------------------------
+jobs=$(nproc 2>/dev/null || echo 4)
+generator=()
+command -v ninja >/dev/null 2>&1 && generator=(-G Ninja)
+configure_cmd=(cmake -S "$root" -B "$build_dir" "${generator[@]}" -DCMAKE_BUILD_TYPE=Release
+               -DTINT_CUDA=ON "-DCMAKE_CUDA_ARCHITECTURES=$cuda_arch" "${cmake_extra[@]}")
+if ! step configure 150 "$logs/configure.log" "${configure_cmd[@]}"; then
+  if [ "$dry_run" = 0 ] && [ -e "$build_dir/CMakeCache.txt" ]; then
+    say "configure failed with an existing cache; retrying from scratch"
+    rm -rf "$build_dir/CMakeCache.txt" "$build_dir/CMakeFiles"
+    sed -i '$d' "$status_file"
+    step configure 120 "$logs/configure.log" "${configure_cmd[@]}"
+  fi
+fi
+if awk -F'\t' '$1 == "configure" && $2 == "FAILED" { bad = 1 } END { exit !bad }' \
+     "$status_file"; then
+  skip_rest "configure failed" build ctest bench
+  finish
+fi
+grep -E 'tint: (cuDNN|BLAS|CUDA backend)' "$logs/configure.log" 2>/dev/null | sed 's/^-- /  /'
+
+if ! step build 330 "$logs/build.log" cmake --build "$build_dir" -j "$jobs"; then
+  # Build what still can be built (the benchmark and the tests may not depend on the failure).
+  if [ "$(remaining)" -gt 60 ] && [ "$dry_run" = 0 ] && [ ${#generator[@]} -gt 0 ]; then
+    say "build: building what can be built (ninja -k 0) for the tests and the benchmark"
+    timeout "$(($(remaining) / 2))" cmake --build "$build_dir" -j "$jobs" -- -k 0 \
+      >>"$logs/build.log" 2>&1
+  fi
+fi
+
+rm -f "$build_dir/Testing/Temporary/LastTest.log"
+step ctest 180 "$logs/ctest.log" ctest --test-dir "$build_dir" --output-on-failure \
+  -j "$jobs" --timeout 150 --output-junit "$logs/ctest-junit.xml"
+if [ "$dry_run" = 0 ] && [ -e "$build_dir/Testing/Temporary/LastTest.log" ]; then
+  cp "$build_dir/Testing/Temporary/LastTest.log" "$logs/ctest-LastTest.log"
+fi
+
+# ---- 6. the benchmark ----------------------------------------------------------------------------
+bench=$build_dir/apps/bench_ops
+bench_flags=(--device cuda --preset eccv16)
+torch_note=""
+if [ "$dry_run" = 0 ]; then
+  if ! command -v python3 >/dev/null 2>&1; then
+    torch_note="no python3"
+  else
+    timeout "$(lim 120)" python3 "$root/scripts/bench_ops_torch.py" --check --device cuda \
+      >"$logs/torch-check.log" 2>&1
+    case $? in
+      0) ;;
+      3) torch_note="python3 cannot import torch" ;;
+      4) torch_note="python3's torch cannot use the GPU" ;;
+      *) torch_note="torch check failed (see torch-check.log)" ;;
+    esac
+  fi
+fi
+if [ -n "$torch_note" ]; then
+  say "PyTorch side unavailable: $torch_note; timing tint alone"
+  info torch "$torch_note"
+  bench_flags+=(--no-torch)
+else
+  bench_flags+=(--python "$(command -v python3 || echo python3)")
+  if [ "$dry_run" = 0 ]; then
+    info torch "$(timeout "$(lim 60)" python3 -c 'import torch, sys; print(torch.__version__, "at", sys.executable)' 2>/dev/null)"
+  fi
+fi
+if [ -x "$bench" ] || [ "$dry_run" = 1 ]; then
+  step bench 150 "$logs/bench.log" "$bench" "${bench_flags[@]}" --out-json "$logs/bench.json"
+  # Second run with cudnnFind on both sides, if the first worked and the budget allows.
+  if [ "$dry_run" = 1 ] || { [ -s "$logs/bench.json" ] && [ "$(remaining)" -gt 100 ]; }; then
+    step bench_cudnn_benchmark 120 "$logs/bench_cudnn_benchmark.log" "$bench" \
+      "${bench_flags[@]}" --cudnn-benchmark --out-json "$logs/bench_cudnn_benchmark.json"
+  else
+    info bench_cudnn_benchmark "not run (the first run failed, or no time left)"
+  fi
+else
+  record bench "FAILED" 0 "$bench was not built"
+fi
+
+finish

@@ -1,0 +1,190 @@
+#!/usr/bin/env python3
+"""device_summary.py: prints the short table that ends scripts/device_check.sh, from the
+files that script leaves in its log folder (info.tsv, status.tsv, ctest-junit.xml or
+ctest.log, ctest-LastTest.log, bench.json, bench_cudnn_benchmark.json).
+
+Usage: python3 scripts/device_summary.py LOG_DIR
+Standard library only; a missing or unreadable file shows as "n/a", never as an error.
+"""
+import json
+import os
+import re
+import sys
+import xml.etree.ElementTree as ET
+
+
+def read_tsv(path):
+    rows = []
+    try:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            for line in f:
+                line = line.rstrip("\n")
+                if line:
+                    rows.append(line.split("\t"))
+    except OSError:
+        pass
+    return rows
+
+
+def read_text(path):
+    try:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            return f.read()
+    except OSError:
+        return None
+
+
+def ctest_counts(logs):
+    """(passed, failed, skipped, total, failed names) from the JUnit file, else ctest.log."""
+    try:
+        suite = ET.parse(os.path.join(logs, "ctest-junit.xml")).getroot()
+        cases = suite.iter("testcase")
+        passed = failed = skipped = 0
+        failed_names = []
+        for case in cases:
+            status = case.get("status", "")
+            if case.find("skipped") is not None or status in ("notrun", "disabled"):
+                skipped += 1
+            elif case.find("failure") is not None or status == "fail":
+                failed += 1
+                failed_names.append(case.get("name", "?"))
+            else:
+                passed += 1
+        total = passed + failed + skipped
+        if total:
+            return passed, failed, skipped, total, failed_names
+    except (OSError, ET.ParseError):
+        pass
+    text = read_text(os.path.join(logs, "ctest.log"))
+    if not text:
+        return None
+    m = re.search(r"(\d+)% tests passed, (\d+) tests? failed out of (\d+)", text)
+    if not m:
+        return None
+    failed, total = int(m.group(2)), int(m.group(3))
+    skipped = len(re.findall(r"^\s*\d+ - .*\((?:Skipped|Not Run|Disabled)\)\s*$", text, re.M))
+    failed_names = re.findall(r"^\s*\d+ - (\S+) \((?:Failed|Timeout|SEGFAULT|Subprocess aborted|"
+                              r"Exception|Child aborted)[^)]*\)", text, re.M)
+    return total - failed - skipped, failed, skipped, total, failed_names
+
+
+def catch2_summary(output):
+    """The Catch2 summary of one test binary's output, on one line."""
+    if output is None:
+        return None
+    lines = output.splitlines()
+    for i, line in enumerate(lines):
+        if line.startswith("All tests passed"):
+            return line.strip()
+        if line.startswith("test cases:"):
+            nxt = lines[i + 1].strip() if i + 1 < len(lines) else ""
+            return " ".join(line.split()) + ("; " + " ".join(nxt.split()) if nxt else "")
+    for line in lines:
+        if "skipping" in line or "No tests ran" in line:
+            return line.strip()
+    return None
+
+
+def cuda_tests_line(logs):
+    # LastTest.log holds every test's full output, passed or not.
+    text = read_text(os.path.join(logs, "ctest-LastTest.log"))
+    if text:
+        m = re.search(r"Test: cuda_tests\n.*?Output:\n-+\n(.*?)<end of output>", text, re.S)
+        if m:
+            found = catch2_summary(m.group(1))
+            if found:
+                return found
+    try:
+        suite = ET.parse(os.path.join(logs, "ctest-junit.xml")).getroot()
+        for case in suite.iter("testcase"):
+            if case.get("name") == "cuda_tests":
+                out = case.find("system-out")
+                found = catch2_summary(out.text if out is not None else None)
+                if found:
+                    return found
+    except (OSError, ET.ParseError):
+        pass
+    return None
+
+
+def bench_line(path):
+    try:
+        with open(path) as f:
+            b = json.load(f)
+    except (OSError, ValueError):
+        return None
+    tint_ms = b.get("total_tint_ms")
+    torch_ms = b.get("total_torch_ms")
+    ratio = b.get("total_ratio")
+    parts = []
+    if tint_ms is not None:
+        parts.append(f"tint {tint_ms:.2f} ms")
+    if torch_ms is not None:
+        parts.append(f"torch {torch_ms:.2f} ms")
+    if ratio is not None:
+        parts.append(f"ratio {ratio:.3f}")
+        parts.append(f"target {b.get('target_ratio', 1.1)}x: {b.get('target', '?')}")
+    else:
+        parts.append("no PyTorch side")
+    torch = b.get("torch", {})
+    versions = f"cuDNN tint {b.get('tint_cudnn_version', '?')}"
+    if torch:
+        versions += f" / torch {torch.get('cudnn_version', '?')}, torch {torch.get('torch_version', '?')}"
+    return ", ".join(parts) + f" ({b.get('total_convs', '?')} convs, batch {b.get('batch')}, " \
+        f"{b.get('size')}x{b.get('size')}; {versions})"
+
+
+def main():
+    if len(sys.argv) != 2:
+        print(__doc__, file=sys.stderr)
+        return 2
+    logs = sys.argv[1]
+    info = {}
+    for row in read_tsv(os.path.join(logs, "info.tsv")):
+        info[row[0]] = row[1] if len(row) > 1 else ""
+    status = read_tsv(os.path.join(logs, "status.tsv"))
+
+    table = []
+    table.append(("gpu", info.get("gpu", "n/a")))
+    table.append(("commit", info.get("commit", "unknown")))
+    if "mode" in info:
+        table.append(("mode", info["mode"]))
+    table.append(("cuDNN", info.get("cudnn", "n/a")))
+    steps = []
+    for row in status:
+        name, st = row[0], row[1] if len(row) > 1 else "?"
+        secs = row[2] if len(row) > 2 else ""
+        note = row[3] if len(row) > 3 else ""
+        s = f"{name} {st}"
+        if secs and secs != "0":
+            s += f" {secs}s"
+        if note:
+            s += f" ({note})"
+        steps.append(s)
+    table.append(("steps", " | ".join(steps) if steps else "n/a"))
+    counts = ctest_counts(logs)
+    if counts:
+        passed, failed, skipped, total, names = counts
+        line = f"{passed} passed, {failed} failed, {skipped} skipped (of {total})"
+        if names:
+            line += "; failed: " + ", ".join(names[:8]) + (" ..." if len(names) > 8 else "")
+        table.append(("ctest", line))
+    else:
+        table.append(("ctest", "n/a (not run)"))
+    table.append(("cuda_tests", cuda_tests_line(logs) or "n/a"))
+    table.append(("bench", bench_line(os.path.join(logs, "bench.json")) or "n/a"))
+    find = bench_line(os.path.join(logs, "bench_cudnn_benchmark.json"))
+    if find:
+        table.append(("bench+find", find))
+    table.append(("logs", info.get("logs", logs)))
+
+    width = max(len(k) for k, _ in table)
+    print("== tint device check " + "=" * 58)
+    for key, value in table:
+        print(f"{key:<{width}}  {value}")
+    print("=" * 79)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
