@@ -9,6 +9,7 @@
 #include <system_error>
 
 #include "framework/core/error.h"
+#include "framework/io/metadata.h"
 #include "framework/io/safetensors.h"
 #include "framework/tensor/factories.h"
 #include "kernels/cpu/prior.h"
@@ -22,13 +23,6 @@ namespace {
 
 const char* const kFormat = "tint.color_prior";
 const char* const kFormatVersion = "1";
-
-// Shortest text that parses back to the same double.
-std::string format_double(double value) {
-  char buf[64];
-  const auto result = std::to_chars(buf, buf + sizeof buf, value);
-  return std::string(buf, result.ptr);
-}
 
 // FNV-1a over the centres' "a b\n" text: identifies the bin set and its order.
 std::string bins_fingerprint(const AbBins& bins) {
@@ -66,22 +60,6 @@ double checked_sum(const std::vector<double>& v, const char* what) {
 
 Tensor host_f64(const std::vector<double>& v) {
   return from_vector(v, {static_cast<int64_t>(v.size())});
-}
-
-const std::string& need(const std::string& path, const std::map<std::string, std::string>& meta,
-                        const std::string& key) {
-  auto it = meta.find(key);
-  TINT_CHECK(it != meta.end(), path, ": colour prior metadata lacks '", key, "'");
-  return it->second;
-}
-
-template <typename T>
-T parse_number(const std::string& path, const std::string& key, const std::string& text) {
-  T value{};
-  const auto result = std::from_chars(text.data(), text.data() + text.size(), value);
-  TINT_CHECK(result.ec == std::errc() && result.ptr == text.data() + text.size(), path,
-             ": colour prior metadata '", key, "' = '", text, "' is not a valid number");
-  return value;
 }
 
 const Tensor& need_tensor(const std::string& path, const StateDict& tensors,
@@ -201,8 +179,8 @@ void save_prior(const std::string& path, const ColorPrior& prior) {
   const std::map<std::string, std::string> meta = {
       {"tint.format", kFormat},
       {"tint.format_version", kFormatVersion},
-      {"lambda", format_double(prior.lambda)},
-      {"sigma", format_double(prior.sigma)},
+      {"lambda", format_metadata_number(prior.lambda)},
+      {"sigma", format_metadata_number(prior.sigma)},
       {"pixels", std::to_string(prior.pixels)},
       {"images", std::to_string(prior.images)},
       {"bins", "ab_bins_313.txt"},
@@ -222,19 +200,21 @@ ColorPrior load_prior(const std::string& path) {
              ": not a colour prior (its metadata has no tint.format = ", kFormat,
              format == file.metadata.end() ? std::string() : "; it says " + format->second,
              "); make one with compute_prior");
-  const std::string& version = need(path, file.metadata, "tint.format_version");
+  const std::string& version =
+      metadata_value(path, file.metadata, "tint.format_version", "colour prior");
   TINT_CHECK(version == kFormatVersion, path, ": colour prior format version ", version,
              " is not supported (this tint reads version ", kFormatVersion, ")");
-  const std::string& fingerprint = need(path, file.metadata, "bins_fnv1a");
+  const std::string& fingerprint =
+      metadata_value(path, file.metadata, "bins_fnv1a", "colour prior");
   TINT_CHECK(fingerprint == bins_fingerprint(AbBins::standard()), path,
-             ": the prior was made with other ab bins (", need(path, file.metadata, "bins"),
-             ", fingerprint ", fingerprint, ") than this tint's ", AbBins::standard().size(),
-             " standard bins");
+             ": the prior was made with other ab bins (",
+             metadata_value(path, file.metadata, "bins", "colour prior"), ", fingerprint ",
+             fingerprint, ") than this tint's ", AbBins::standard().size(), " standard bins");
   ColorPrior prior;
-  prior.lambda = parse_number<double>(path, "lambda", need(path, file.metadata, "lambda"));
-  prior.sigma = parse_number<double>(path, "sigma", need(path, file.metadata, "sigma"));
-  prior.pixels = parse_number<int64_t>(path, "pixels", need(path, file.metadata, "pixels"));
-  prior.images = parse_number<int64_t>(path, "images", need(path, file.metadata, "images"));
+  prior.lambda = metadata_number<double>(path, file.metadata, "lambda", "colour prior");
+  prior.sigma = metadata_number<double>(path, file.metadata, "sigma", "colour prior");
+  prior.pixels = metadata_number<int64_t>(path, file.metadata, "pixels", "colour prior");
+  prior.images = metadata_number<int64_t>(path, file.metadata, "images", "colour prior");
   TINT_CHECK(prior.lambda >= 0 && prior.lambda <= 1 && prior.sigma >= 0 && prior.pixels > 0 &&
                  prior.images >= 0,
              path, ": colour prior metadata out of range (lambda ", prior.lambda,

@@ -6,6 +6,7 @@
 #include <system_error>
 
 #include "framework/core/error.h"
+#include "framework/io/metadata.h"
 
 namespace tint {
 
@@ -13,29 +14,6 @@ namespace {
 
 const std::string kModelPrefix = "model.";
 const std::string kOptimPrefix = "optim.";
-
-// Shortest text that parses back to the same double, so lr survives a round trip exactly.
-std::string format_double(double value) {
-  char buf[64];
-  const auto result = std::to_chars(buf, buf + sizeof buf, value);
-  return std::string(buf, result.ptr);
-}
-
-const std::string& need(const std::string& path, const std::map<std::string, std::string>& meta,
-                        const std::string& key) {
-  auto it = meta.find(key);
-  TINT_CHECK(it != meta.end(), path, ": checkpoint metadata lacks '", key, "'");
-  return it->second;
-}
-
-template <typename T>
-T parse_number(const std::string& path, const std::string& key, const std::string& text) {
-  T value{};
-  const auto result = std::from_chars(text.data(), text.data() + text.size(), value);
-  TINT_CHECK(result.ec == std::errc() && result.ptr == text.data() + text.size(), path,
-             ": checkpoint metadata '", key, "' = '", text, "' is not a valid number");
-  return value;
-}
 
 }  // namespace
 
@@ -54,7 +32,7 @@ void save_checkpoint(const std::string& path, const StateDict& model_state,
   if (optimizer) {
     meta["tint.optimizer"] = optimizer->type_name();
     meta["tint.step"] = std::to_string(optimizer->step_count());
-    meta["tint.lr"] = format_double(optimizer->lr());
+    meta["tint.lr"] = format_metadata_number(optimizer->lr());
     for (const auto& [name, t] : optimizer->state()) tensors[kOptimPrefix + name] = t;
   }
   save_safetensors(path, tensors, meta);
@@ -71,7 +49,8 @@ Checkpoint read_checkpoint(const std::string& path) {
   TINT_CHECK(format != file.metadata.end() && format->second == kCheckpointFormat, path,
              ": not a tint checkpoint (its metadata has no tint.format = ", kCheckpointFormat,
              "); to load plain weights use load_safetensors and Module::load_state_dict");
-  const std::string& version = need(path, file.metadata, "tint.format_version");
+  const std::string& version =
+      metadata_value(path, file.metadata, "tint.format_version", "checkpoint");
   TINT_CHECK(version == std::to_string(kCheckpointVersion), path, ": checkpoint format version ",
              version, " is not supported (this tint reads version ", kCheckpointVersion, ")");
 
@@ -82,8 +61,8 @@ Checkpoint read_checkpoint(const std::string& path) {
   ckpt.has_optimizer = optimizer != file.metadata.end();
   if (ckpt.has_optimizer) {
     ckpt.optimizer_type = optimizer->second;
-    ckpt.step = parse_number<int64_t>(path, "tint.step", need(path, file.metadata, "tint.step"));
-    ckpt.lr = parse_number<double>(path, "tint.lr", need(path, file.metadata, "tint.lr"));
+    ckpt.step = metadata_number<int64_t>(path, file.metadata, "tint.step", "checkpoint");
+    ckpt.lr = metadata_number<double>(path, file.metadata, "tint.lr", "checkpoint");
   }
   for (auto& [name, t] : file.tensors) {
     if (name.rfind(kModelPrefix, 0) == 0) {
@@ -93,7 +72,8 @@ Checkpoint read_checkpoint(const std::string& path) {
                  "' is optimizer state but the checkpoint names no optimizer");
       ckpt.optimizer[name.substr(kOptimPrefix.size())] = t;
     } else {
-      TINT_FAIL(path, ": tensor '", name, "' has neither the 'model.' nor the 'optim.' prefix "
+      TINT_FAIL(path, ": tensor '", name,
+                "' has neither the 'model.' nor the 'optim.' prefix "
                 "of a tint checkpoint");
     }
   }
@@ -104,11 +84,13 @@ std::map<std::string, std::string> load_checkpoint(const std::string& path, nn::
                                                    Optimizer* optimizer) {
   Checkpoint ckpt = read_checkpoint(path);
   if (optimizer) {
-    TINT_CHECK(ckpt.has_optimizer, path, ": the checkpoint holds no optimizer state (it was "
+    TINT_CHECK(ckpt.has_optimizer, path,
+               ": the checkpoint holds no optimizer state (it was "
                "saved with the weights only)");
-    TINT_CHECK(ckpt.optimizer_type == optimizer->type_name(), path, ": the checkpoint's "
-               "optimizer is ", ckpt.optimizer_type, " but a ", optimizer->type_name(),
-               " was given to restore");
+    TINT_CHECK(ckpt.optimizer_type == optimizer->type_name(), path,
+               ": the checkpoint's "
+               "optimizer is ",
+               ckpt.optimizer_type, " but a ", optimizer->type_name(), " was given to restore");
   }
   // load_state replaces the state tensors rather than writing into them, so these handles
   // are an intact snapshot to roll back to if the model then fails to load.

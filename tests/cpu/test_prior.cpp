@@ -6,6 +6,8 @@
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
+
+#include "temp_dir.h"
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -21,21 +23,10 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    static int counter = 0;
-    path = fs::temp_directory_path() /
-           ("tint_prior_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
-    fs::remove_all(path);
-    fs::create_directories(path);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-  std::string file(const std::string& name) const { return (path / name).string(); }
+struct TempDir : tint::testing::TempDir {
+  TempDir() : tint::testing::TempDir("tint_prior") {}
 };
+
 
 // A random distribution over the bins: every bin > 0, a few dominant ones, sum 1.
 std::vector<double> random_distribution(uint64_t seed) {
