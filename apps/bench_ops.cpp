@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -158,16 +159,6 @@ std::string shell_quote(const std::string& s) {
   return q + "'";
 }
 
-std::string json_string(const std::string& s) {
-  std::string q = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') q += '\\';
-    if (static_cast<unsigned char>(c) < 0x20) continue;  // no control characters expected
-    q += c;
-  }
-  return q + "\"";
-}
-
 struct RunConfig {
   std::string device = "cpu";
   int threads = 1, warmup = 5, repeats = 50;
@@ -175,22 +166,17 @@ struct RunConfig {
 };
 
 std::string layers_json(const std::vector<Shape4>& shapes, const RunConfig& c) {
-  std::ostringstream os;
-  os << "{\"device\": " << json_string(c.device) << ", \"threads\": " << c.threads
-     << ", \"warmup\": " << c.warmup << ", \"repeats\": " << c.repeats
-     << ", \"tf32\": " << (c.tf32 ? "true" : "false")
-     << ", \"cudnn_benchmark\": " << (c.cudnn_benchmark ? "true" : "false") << ", \"layers\": [";
-  for (size_t i = 0; i < shapes.size(); ++i) {
-    const Shape4& s = shapes[i];
-    os << (i ? ", " : "") << "{\"name\": \"" << s.name << "\", \"batch\": " << s.batch
-       << ", \"c_in\": " << s.c_in << ", \"c_out\": " << s.c_out << ", \"size\": " << s.size
-       << ", \"kernel\": " << s.kernel << ", \"stride\": " << s.stride
-       << ", \"padding\": " << s.padding << ", \"dilation\": " << s.dilation
-       << ", \"transposed\": " << (s.transposed ? "true" : "false")
-       << ", \"input_grad\": " << (s.input_grad ? "true" : "false") << "}";
-  }
-  os << "]}";
-  return os.str();
+  nlohmann::json js = {{"device", c.device},   {"threads", c.threads},
+                       {"warmup", c.warmup},   {"repeats", c.repeats},
+                       {"tf32", c.tf32},       {"cudnn_benchmark", c.cudnn_benchmark},
+                       {"layers", nlohmann::json::array()}};
+  for (const Shape4& s : shapes)
+    js["layers"].push_back({{"name", s.name}, {"batch", s.batch}, {"c_in", s.c_in},
+                            {"c_out", s.c_out}, {"size", s.size}, {"kernel", s.kernel},
+                            {"stride", s.stride}, {"padding", s.padding},
+                            {"dilation", s.dilation}, {"transposed", s.transposed},
+                            {"input_grad", s.input_grad}});
+  return js.dump();
 }
 
 std::filesystem::path torch_script() {
@@ -459,35 +445,24 @@ int main(int argc, char** argv) {
     std::printf("%-9s %-*s %9s %9s %10s\n", "layer", shape_w, "shape", "tint ms", "torch ms",
                 "tint/torch");
   double total_tint = 0, total_torch = 0;
-  std::ostringstream json;
-  json << "{\n  \"date\": \"" << today() << "\", \"device\": " << json_string(config.device)
-       << ", \"device_name\": " << json_string(gpu ? gpu_name : "cpu")
-       << ", \"preset\": " << json_string(preset) << ", \"threads\": " << threads
-       << ", \"batch\": " << batch << ", \"size\": " << size << ", \"width\": " << width
-       << ", \"repeats\": " << repeats << ", \"warmup\": " << warmup
-       << ",\n  \"tf32\": " << (gpu && config.tf32 ? "true" : "false")
-       << ", \"cudnn_benchmark\": " << (gpu && cudnn_benchmark ? "true" : "false")
-       << ", \"tint_cudnn_version\": " << (gpu ? tint::cuda::cudnn_version() : 0)
-       << ", \"timing\": "
-       << json_string(gpu ? "median of per-run wall time, device synchronized before and "
-                            "after each run"
-                          : "median of per-run wall time")
-       << ",\n  \"torch\": {";
-  {
-    size_t k = 0;
-    for (const auto& [key, value] : torch.info)
-      json << (k++ ? ", " : "") << json_string(key) << ": " << json_string(value);
-  }
-  json << "},\n  \"layers\": [\n";
+  nlohmann::json json = {
+      {"date", today()}, {"device", config.device}, {"device_name", gpu ? gpu_name : "cpu"},
+      {"preset", preset}, {"threads", threads}, {"batch", batch}, {"size", size},
+      {"width", width}, {"repeats", repeats}, {"warmup", warmup},
+      {"tf32", gpu && config.tf32}, {"cudnn_benchmark", gpu && cudnn_benchmark},
+      {"tint_cudnn_version", gpu ? tint::cuda::cudnn_version() : 0},
+      {"timing", gpu ? "median of per-run wall time, device synchronized before and after "
+                       "each run"
+                     : "median of per-run wall time"},
+      {"torch", torch.info},
+      {"layers", nlohmann::json::array()}};
   for (size_t i = 0; i < shapes.size(); ++i) {
     const Shape4& s = shapes[i];
     const double n = static_cast<double>(s.count());
     total_tint += n * tint_ms[i];
-    json << "    {\"name\": \"" << s.name << "\", \"shape\": \"" << s.str()
-         << "\", \"count\": " << s.count() << ", \"same_shape\": [";
-    for (size_t j = 0; j < s.same_shape.size(); ++j)
-      json << (j ? ", " : "") << json_string(s.same_shape[j]);
-    json << "], \"tint_ms\": " << tint_ms[i];
+    nlohmann::json layer = {{"name", s.name},         {"shape", s.str()},
+                            {"count", s.count()},     {"same_shape", s.same_shape},
+                            {"tint_ms", tint_ms[i]}};
     std::printf("%-9s %-*s ", s.name.c_str(), shape_w, s.str().c_str());
     if (counted) std::printf("%3lld ", static_cast<long long>(s.count()));
     if (no_torch) {
@@ -496,19 +471,21 @@ int main(int argc, char** argv) {
       const double t = torch.ms.at(s.name);
       total_torch += n * t;
       std::printf("%9.3f %9.3f %10.2f\n", tint_ms[i], t, tint_ms[i] / t);
-      json << ", \"torch_ms\": " << t << ", \"ratio\": " << tint_ms[i] / t;
+      layer["torch_ms"] = t;
+      layer["ratio"] = tint_ms[i] / t;
     }
-    json << "}" << (i + 1 < shapes.size() ? "," : "") << "\n";
+    json["layers"].push_back(layer);
   }
-  json << "  ],\n  \"total_convs\": " << convs << ", \"total_tint_ms\": " << total_tint;
+  json["total_convs"] = convs;
+  json["total_tint_ms"] = total_tint;
   std::printf("%-9s %-*s ", "total", shape_w, "");
   if (counted) std::printf("%3lld ", static_cast<long long>(convs));
   if (no_torch) {
     std::printf("%9.3f %9s %10s\n", total_tint, "-", "-");
   } else {
     std::printf("%9.3f %9.3f %10.2f\n", total_tint, total_torch, total_tint / total_torch);
-    json << ", \"total_torch_ms\": " << total_torch
-         << ", \"total_ratio\": " << total_tint / total_torch;
+    json["total_torch_ms"] = total_torch;
+    json["total_ratio"] = total_tint / total_torch;
   }
   if (counted) {
     std::vector<std::string> notes;
@@ -527,12 +504,12 @@ int main(int argc, char** argv) {
     else
       std::printf("target: total within %.1fx of PyTorch: %s (%.2fx)\n", kGpuTarget, verdict,
                   ratio);
-    json << ",\n  \"target_ratio\": " << kGpuTarget << ", \"target\": " << json_string(verdict);
+    json["target_ratio"] = kGpuTarget;
+    json["target"] = verdict;
   }
-  json << "\n}\n";
   if (!out_json.empty()) {
     std::ofstream f(out_json);
-    if (!(f << json.str())) {
+    if (!(f << json.dump(2) << "\n")) {
       std::cerr << "bench_ops: could not write " << out_json << "\n";
       return 1;
     }

@@ -9,7 +9,9 @@
 #   4. builds with all cores;  5. ctest --output-on-failure (cpu and CUDA tests);
 #   6. bench_ops --device cuda --preset eccv16 against PyTorch (heuristics; then, when time
 #      is left, again with --cudnn-benchmark);
-#   7. prints a short table LAST: GPU, commit, ctest counts, cuda_tests' Catch2 summary line,
+#   7. bench_kernels --device cuda (colorization kernels: GB/s, % of copy bandwidth, fused vs
+#      unfused loss), when time is left;
+#   8. prints a short table LAST: GPU, commit, ctest counts, cuda_tests' Catch2 summary line,
 #      the benchmark's total tint/torch ratio.
 # Every step runs under `timeout` within an 8-minute total budget; a failing step is recorded
 # and the script goes on. Logs (configure, build, ctest, bench + JSON, status) go to
@@ -293,7 +295,7 @@ info ld_library_path "${LD_LIBRARY_PATH:-}"
 
 if [ "$gpu_ok" = 0 ] && [ "$no_gpu_ok" = 0 ]; then
   say "stopping: no GPU (--no-gpu-ok builds and runs the cpu tests anyway)"
-  skip_rest "no GPU" configure build ctest bench
+  skip_rest "no GPU" configure build ctest bench bench_kernels
   finish
 fi
 
@@ -313,7 +315,7 @@ if ! step configure 150 "$logs/configure.log" "${configure_cmd[@]}"; then
 fi
 if awk -F'\t' '$1 == "configure" && $2 == "FAILED" { bad = 1 } END { exit !bad }' \
      "$status_file"; then
-  skip_rest "configure failed" build ctest bench
+  skip_rest "configure failed" build ctest bench bench_kernels
   finish
 fi
 grep -E 'tint: (cuDNN|BLAS|CUDA backend)' "$logs/configure.log" 2>/dev/null | sed 's/^-- /  /'
@@ -373,6 +375,19 @@ if [ -x "$bench" ] || [ "$dry_run" = 1 ]; then
   fi
 else
   record bench "FAILED" 0 "$bench was not built"
+fi
+
+# ---- 7. the colorization kernels (bench_kernels: GB/s vs copy bandwidth, fused vs unfused) --
+kernels_bench=$build_dir/apps/bench_kernels
+if [ -x "$kernels_bench" ] || [ "$dry_run" = 1 ]; then
+  if [ "$dry_run" = 1 ] || [ "$(remaining)" -gt 60 ]; then
+    step bench_kernels 90 "$logs/bench_kernels.log" "$kernels_bench" --device cuda \
+      --json "$logs/bench_kernels.json"
+  else
+    info bench_kernels "not run (no time left)"
+  fi
+else
+  record bench_kernels "FAILED" 0 "$kernels_bench was not built"
 fi
 
 finish
