@@ -39,3 +39,14 @@ exec "$1" "$2" --check --out "$3"
           ${TINT_FIXTURES_SOURCE_DIR}/make_fixtures.py ${TINT_FIXTURES_SOURCE_DIR})
 set_tests_properties(reference_fixtures_up_to_date PROPERTIES
   SKIP_RETURN_CODE 77 LABELS "reference;python")
+
+# The model fixtures (eccv16's state-dict layout from a PyTorch twin of the public port, and
+# both networks' outputs) must also match a fresh generation.
+add_test(NAME model_fixtures_up_to_date
+  COMMAND /bin/sh -c [=[
+[ -x "$1" ] || { echo "$1 not found: skipped"; exit 77; }
+exec "$1" "$2" --check
+]=] model_fixtures_up_to_date ${TINT_PYTHON_WITH_TORCH}
+          ${TINT_FIXTURES_SOURCE_DIR}/make_model_fixtures.py)
+set_tests_properties(model_fixtures_up_to_date PROPERTIES
+  SKIP_RETURN_CODE 77 LABELS "reference;python")
