@@ -3,7 +3,8 @@
 // decoded with stb_image to uint8 RGB (grey expanded, alpha composited over a background).
 // A file that does not decode (stb_image refuses truncated JPEGs and PNGs too) is skipped
 // with one warning naming it and counted, so one corrupt file does not end a long run.
-// The full dataset pipeline (splits, crops, batches) builds on this.
+// The training pipeline (splits, crops, augmentation, batches) builds on this:
+// apps/support/dataset.h.
 #pragma once
 
 #include <cstdint>
