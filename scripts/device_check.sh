@@ -11,7 +11,9 @@
 #      is left, again with --cudnn-benchmark);
 #   7. bench_kernels --device cuda (colorization kernels: GB/s, % of copy bandwidth, fused vs
 #      unfused loss), when time is left;
-#   8. prints a short table LAST: GPU, commit, ctest counts, cuda_tests' Catch2 summary line,
+#   8. bench_train --device cuda (training images/s and peak memory vs PyTorch), when time
+#      is left;
+#   9. prints a short table LAST: GPU, commit, ctest counts, cuda_tests' Catch2 summary line,
 #      the benchmark's total tint/torch ratio.
 # Every step runs under `timeout` within an 8-minute total budget; a failing step is recorded
 # and the script goes on. Logs (configure, build, ctest, bench + JSON, status) go to
@@ -295,7 +297,7 @@ info ld_library_path "${LD_LIBRARY_PATH:-}"
 
 if [ "$gpu_ok" = 0 ] && [ "$no_gpu_ok" = 0 ]; then
   say "stopping: no GPU (--no-gpu-ok builds and runs the cpu tests anyway)"
-  skip_rest "no GPU" configure build ctest bench bench_kernels
+  skip_rest "no GPU" configure build ctest bench bench_kernels bench_train
   finish
 fi
 
@@ -315,7 +317,7 @@ if ! step configure 150 "$logs/configure.log" "${configure_cmd[@]}"; then
 fi
 if awk -F'\t' '$1 == "configure" && $2 == "FAILED" { bad = 1 } END { exit !bad }' \
      "$status_file"; then
-  skip_rest "configure failed" build ctest bench bench_kernels
+  skip_rest "configure failed" build ctest bench bench_kernels bench_train
   finish
 fi
 grep -E 'tint: (cuDNN|BLAS|CUDA backend)' "$logs/configure.log" 2>/dev/null | sed 's/^-- /  /'
@@ -388,6 +390,19 @@ if [ -x "$kernels_bench" ] || [ "$dry_run" = 1 ]; then
   fi
 else
   record bench_kernels "FAILED" 0 "$kernels_bench was not built"
+fi
+
+# ---- 8. training throughput against PyTorch (bench_train: seed and eccv16, batch 32, 176) ----
+train_bench=$build_dir/apps/bench_train
+if [ -x "$train_bench" ] || [ "$dry_run" = 1 ]; then
+  if [ "$dry_run" = 1 ] || [ "$(remaining)" -gt 60 ]; then
+    step bench_train 120 "$logs/bench_train.log" "$train_bench" --device cuda \
+      --json "$logs/bench_train.json"
+  else
+    info bench_train "not run (no time left)"
+  fi
+else
+  record bench_train "FAILED" 0 "$train_bench was not built"
 fi
 
 finish
