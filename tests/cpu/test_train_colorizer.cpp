@@ -1,0 +1,336 @@
+// The colorizer trainer (apps/support/trainer.h, train_config.h, train_grid.h) and the
+// apps/train_colorizer binary, on small generated image folders: training lowers the
+// validation loss and beats the Gray baseline's AuC on images whose colour follows from L;
+// a run stopped mid-epoch and resumed ends bit-identical to an uninterrupted one; presets
+// fill only what the user left out; bad inputs (empty data folder, missing prior, truncated
+// checkpoint, contradicting settings) give one clear sentence; the binary exits non-zero on
+// them and with 130 after Ctrl-C, leaving a checkpoint. Needs tint_app_support.
+#include <sys/wait.h>
+
+#include <catch2/catch.hpp>
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "apps/support/image_io.h"
+#include "apps/support/train_config.h"
+#include "apps/support/train_grid.h"
+#include "apps/support/trainer.h"
+#include "framework/tint.h"
+#include "temp_dir.h"
+
+using namespace tint;
+using namespace tint::apps;
+using Catch::Matchers::Contains;
+namespace fs = std::filesystem;
+
+namespace {
+
+struct TempDir : tint::testing::TempDir {
+  TempDir() : tint::testing::TempDir("tint_trainer") {}
+};
+
+uint32_t next(uint32_t& s) {
+  return (s = s * 1664525u + 1013904223u) >> 8;
+}
+
+// A 32 x 32 scene whose colours follow from lightness: a green background (L ~ 52,
+// a ~ -45, b ~ +38) with two or three rectangles, each either bright yellow (L ~ 86,
+// b ~ +80) or dark blue (L ~ 22, b ~ -55), with a little noise. Every pixel is far from
+// grey, so the Gray baseline does poorly and a network that maps L to colour does well.
+RgbImage scene(uint32_t seed) {
+  RgbImage image(32, 32);
+  uint32_t s = seed * 2654435761u + 17;
+  for (int y = 0; y < 32; ++y)
+    for (int x = 0; x < 32; ++x) {
+      uint8_t* p = image.at(x, y);
+      const int n = static_cast<int>(next(s) % 12);
+      p[0] = 60 + n, p[1] = 140 + n, p[2] = 60 + n;
+    }
+  const int shapes = 2 + static_cast<int>(next(s) % 2);
+  for (int k = 0; k < shapes; ++k) {
+    const bool yellow = next(s) % 2 == 0;
+    const int w = 8 + static_cast<int>(next(s) % 12), h = 8 + static_cast<int>(next(s) % 12);
+    const int x0 = static_cast<int>(next(s) % (32 - w)), y0 = static_cast<int>(next(s) % (32 - h));
+    for (int y = y0; y < y0 + h; ++y)
+      for (int x = x0; x < x0 + w; ++x) {
+        uint8_t* p = image.at(x, y);
+        const int n = static_cast<int>(next(s) % 10);
+        if (yellow)
+          p[0] = 240 + n / 2, p[1] = 210 + n, p[2] = 30 + n;
+        else
+          p[0] = 30 + n, p[1] = 40 + n, p[2] = 150 + n;
+      }
+  }
+  return image;
+}
+
+void make_folder(const fs::path& root, int train, int val) {
+  for (int i = 0; i < train + val; ++i) {
+    const fs::path dir = root / (i < train ? "train" : "val");
+    fs::create_directories(dir);
+    write_png((dir / ("scene_" + std::to_string(i) + ".png")).string(), scene(i));
+  }
+}
+
+TrainConfig small_config(const fs::path& data, const fs::path& out) {
+  TrainConfig c;
+  c.data = data.string();
+  c.out = out.string();
+  c.size = 32;
+  c.width = 0.125;
+  c.batch = 8;
+  c.lr = 1e-3;
+  c.device = "cpu";
+  c.seed = 3;
+  c.threads = 1;
+  c.grid_images = 4;
+  return c;
+}
+
+TrainHooks quiet(std::function<bool(int64_t)> stop = {}) {
+  return {.should_stop = std::move(stop), .log = [](const std::string&) {}, .progress = false};
+}
+
+// The apps/train_colorizer binary next to this test binary (build/tests -> build/apps).
+fs::path app_binary() {
+  std::error_code ec;
+  const fs::path self = fs::read_symlink("/proc/self/exe", ec);
+  return ec ? fs::path() : self.parent_path().parent_path() / "apps" / "train_colorizer";
+}
+
+// Runs a shell command; its exit code (or -1), its stderr in *err.
+int run_command(const std::string& command, const fs::path& err_file, std::string* err) {
+  const int status = std::system((command + " >/dev/null 2>" + err_file.string()).c_str());
+  std::ifstream in(err_file);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  *err = ss.str();
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+}  // namespace
+
+TEST_CASE("training lowers the val loss and beats the Gray baseline on L-predictable colours",
+          "[trainer]") {
+  TempDir dir;
+  make_folder(dir.path / "data", 32, 16);
+  TrainConfig c = small_config(dir.path / "data", dir.path / "run");
+  // No augmentation: resampled crops blend the shapes' edges into rare in-between colours,
+  // which the rebalancing weights make loud; without it 240 steps suffice.
+  c.augment = false;
+  c.iters = 1;  // the val loss next to initialisation
+  const TrainResult first = train_colorizer(c, quiet());
+  REQUIRE(first.history.size() == 1);
+  const double initial = first.history[0].val_loss;
+  // Then on to 240 steps (60 epochs of 4 batches), the report's loss at full resolution.
+  c.iters = 240;
+  c.resume = true;
+  c.report_every = 30;
+  const TrainResult r = train_colorizer(c, quiet());
+  REQUIRE_FALSE(r.interrupted);
+  REQUIRE(r.steps == 240);
+  const EpochMetrics& last = r.history.back();
+  INFO("val loss after 1 step " << initial << ", after 240 steps " << last.val_loss << "; val AuC "
+                                << last.val_auc << " vs Gray " << r.gray_auc);
+  // Observed: seed 3 1.685 -> 0.647 (2.6x), AuC 0.789 vs Gray 0.578; seeds 1, 2, 4 (same
+  // settings through the app) 0.64-0.71, AuC 0.81-0.82. The soft-encoded targets' own
+  // entropy bounds how far the loss can fall.
+  CHECK(last.val_loss < initial / 2);
+  CHECK(last.val_auc > r.gray_auc + 0.15);
+  CHECK(r.parameters == first.parameters);
+  // Outputs: metrics rows for every epoch (the one-step epoch's row replaced on resume),
+  // checkpoints, the prior, grids.
+  std::ifstream csv(dir.path / "run" / "metrics.csv");
+  std::string line;
+  std::getline(csv, line);
+  CHECK(line == "epoch,step,train_loss,val_loss,val_auc,images_per_s,data_wait_s");
+  int rows = 0;
+  while (std::getline(csv, line)) ++rows;
+  CHECK(rows == 60);
+  for (const char* f : {"last.safetensors", "best.safetensors", "prior.safetensors",
+                        "grid_epoch030.png", "grid_epoch060.png"})
+    CHECK(fs::exists(dir.path / "run" / f));
+  CHECK(read_checkpoint((dir.path / "run" / "last.safetensors").string()).step == 240);
+}
+
+TEST_CASE("a run stopped mid-epoch and resumed ends exactly as an uninterrupted one", "[trainer]") {
+  TempDir dir;
+  make_folder(dir.path / "data", 20, 8);  // 3 batches per epoch, the last one of 4 images
+  for (const auto resolution :
+       {color::TargetResolution::Subsampled, color::TargetResolution::Full}) {
+    TrainConfig c = small_config(dir.path / "data", dir.path / "straight");
+    c.target_resolution = resolution;
+    c.epochs = 3;
+    const TrainResult straight = train_colorizer(c, quiet());
+    REQUIRE(straight.history.size() == 3);
+
+    c.out = (dir.path / "stopped").string();
+    fs::remove_all(c.out);
+    const TrainResult stopped = train_colorizer(c, quiet([](int64_t steps) { return steps == 4; }));
+    REQUIRE(stopped.interrupted);
+    REQUIRE(stopped.steps == 4);  // epoch 2, batch 1
+    REQUIRE(stopped.saved_on_stop);
+    c.resume = true;
+    const TrainResult resumed = train_colorizer(c, quiet());
+    REQUIRE_FALSE(resumed.interrupted);
+    REQUIRE(resumed.history.size() == 2);  // epochs 2 and 3
+    for (int e = 0; e < 2; ++e) {
+      const EpochMetrics &a = straight.history[e + 1], &b = resumed.history[e];
+      CHECK(a.epoch == b.epoch);
+      CHECK(a.step == b.step);
+      CHECK(a.train_loss == b.train_loss);
+      CHECK(a.val_loss == b.val_loss);
+      CHECK(a.val_auc == b.val_auc);
+    }
+    // The weights and Adam's state too, bit for bit.
+    const Checkpoint x = read_checkpoint((dir.path / "straight" / "last.safetensors").string());
+    const Checkpoint y = read_checkpoint((dir.path / "stopped" / "last.safetensors").string());
+    REQUIRE(x.model.size() == y.model.size());
+    for (const auto& [name, t] : x.model) {
+      INFO(name);
+      CHECK(t.to_vector<float>() == y.model.at(name).to_vector<float>());
+    }
+    CHECK(x.optimizer.size() == y.optimizer.size());
+    CHECK(x.step == y.step);
+    fs::remove_all(dir.path / "straight");
+    fs::remove_all(dir.path / "stopped");
+  }
+}
+
+TEST_CASE("presets fill what the user left out, and resume takes the checkpoint settings",
+          "[trainer]") {
+  TrainConfig c;
+  c.lr = 0.5;
+  CHECK(apply_preset(c, "auto", /*on_cpu=*/true, {"--lr"}) == "cpu-small");
+  CHECK(c.lr == 0.5);  // explicit wins
+  CHECK(c.width == preset_config("cpu-small").width);
+  CHECK(c.size == 64);
+  CHECK(c.batch == 8);  // the report's
+  CHECK_THAT(preset_changes(c, {"--lr"}), Contains("width 0.125 instead of 1") &&
+                                              Contains("64x64 instead of 176x176") &&
+                                              !Contains("lr 0.5"));
+  TrainConfig g;
+  CHECK(apply_preset(g, "auto", /*on_cpu=*/false, {}) == "report");
+  CHECK(g.lr == 3e-5);
+  CHECK(g.size == 176);
+  CHECK(g.width == 1.0);
+  CHECK_THROWS_WITH(apply_preset(g, "fast", true, {}), Contains("unknown preset 'fast'"));
+
+  TrainConfig saved = preset_config("cpu-small");
+  saved.seed = 9;
+  const Metadata meta = config_metadata(saved);
+  TrainConfig now;  // report defaults
+  adopt_checkpoint_settings(now, meta, "ck.safetensors", {"--out"});
+  CHECK(now.width == saved.width);
+  CHECK(now.lr == saved.lr);
+  CHECK(now.seed == 9);
+  CHECK(now.target_resolution == saved.target_resolution);
+  TrainConfig other;
+  other.width = 0.5;
+  CHECK_THROWS_WITH(adopt_checkpoint_settings(other, meta, "ck.safetensors", {"--width"}),
+                    Contains("ck.safetensors was trained with --width 0.125, this run asks for "
+                             "--width 0.5"));
+  CHECK(parse_color_loss("l2") == ColorLossKind::L2);
+  CHECK_THROWS_WITH(parse_color_loss("ce"), Contains("the losses are: class-rebal, class, l2"));
+}
+
+TEST_CASE("bad inputs to the trainer give one clear sentence", "[trainer]") {
+  TempDir dir;
+  fs::create_directories(dir.path / "empty");
+  TrainConfig c = small_config(dir.path / "empty", dir.path / "run");
+  c.iters = 1;
+  CHECK_THROWS_WITH(train_colorizer(c, quiet()),
+                    Contains((dir.path / "empty").string()) && Contains("no image files"));
+  CHECK_FALSE(fs::exists(dir.path / "run"));  // nothing written
+
+  make_folder(dir.path / "data", 8, 4);
+  c.data = (dir.path / "data").string();
+  c.prior = (dir.path / "no_such_prior.safetensors").string();
+  CHECK_THROWS_WITH(train_colorizer(c, quiet()),
+                    Contains("--prior") && Contains("no_such_prior.safetensors does not exist"));
+  c.prior.clear();
+
+  c.resume = true;
+  CHECK_THROWS_WITH(train_colorizer(c, quiet()), Contains("no checkpoint"));
+  c.resume = false;
+  REQUIRE_FALSE(train_colorizer(c, quiet()).interrupted);
+
+  // A truncated checkpoint.
+  const fs::path last = dir.path / "run" / "last.safetensors";
+  fs::resize_file(last, fs::file_size(last) / 2);
+  c.resume = true;
+  c.iters = 2;
+  CHECK_THROWS_WITH(train_colorizer(c, quiet()), Contains(last.string()));
+
+  // A prior that is not one.
+  c.resume = false;
+  c.prior = last.string();
+  CHECK_THROWS_WITH(train_colorizer(c, quiet()), Contains(last.string()));
+
+  // Contradicting settings on resume.
+  c.prior.clear();
+  c.out = (dir.path / "run2").string();
+  c.iters = 1;
+  REQUIRE_FALSE(train_colorizer(c, quiet()).interrupted);
+  c.resume = true;
+  c.width = 0.25;
+  CHECK_THROWS_WITH(train_colorizer(c, quiet()), Contains("--width"));
+}
+
+TEST_CASE("the colorization grid tiles grey | truth | colorization triplets", "[trainer]") {
+  const Tensor L = full({3, 1, 8, 8}, 50.0);
+  Tensor ab = zeros({3, 2, 8, 8});
+  const Tensor pred = full({3, 2, 8, 8}, 40.0);
+  const RgbImage g = colorization_grid(L, ab, pred, 2, 16);
+  // 2 triplets per row, cells of 16 (8 x 2), gaps of 2 within and 8 around triplets.
+  CHECK(g.width == 2 * (3 * 16 + 4) + 3 * 8);
+  CHECK(g.height == 2 * 16 + 3 * 8);
+  const uint8_t* grey = const_cast<RgbImage&>(g).at(8, 8);
+  const uint8_t* colour = const_cast<RgbImage&>(g).at(8 + 2 * 18, 8);
+  CHECK(grey[0] == grey[1]);
+  CHECK(grey[1] == grey[2]);
+  CHECK(colour[0] > colour[2]);  // a = b = 40: warm
+  CHECK_THROWS_WITH(colorization_grid(L, zeros({3, 2, 4, 4}), pred), Contains("colorization_grid"));
+}
+
+TEST_CASE("the train_colorizer binary: errors exit non-zero, Ctrl-C saves and exits 130",
+          "[trainer]") {
+  const fs::path app = app_binary();
+  if (!fs::exists(app)) {
+    WARN("apps/train_colorizer is not built next to the tests (" << app << "); skipped");
+    return;
+  }
+  TempDir dir;
+  fs::create_directories(dir.path / "empty");
+  const fs::path err = dir.path / "stderr.txt";
+  std::string text;
+  const std::string base = app.string() + " --device cpu --out " + (dir.path / "run").string();
+  CHECK(run_command(base + " --data " + (dir.path / "empty").string(), err, &text) != 0);
+  CHECK_THAT(text, Contains("train_colorizer: ") && Contains("no image files"));
+  CHECK(std::count(text.begin(), text.end(), '\n') == 1);
+
+  CHECK(run_command(base + " --no-such-flag", err, &text) != 0);
+  CHECK_THAT(text, Contains("--no-such-flag"));
+
+  make_folder(dir.path / "data", 16, 4);
+  const std::string data = " --data " + (dir.path / "data").string() +
+                           " --size 32 --width 0.125 --grid-images 2 --threads 1";
+  CHECK(run_command(base + data + " --prior " + (dir.path / "missing.st").string(), err, &text) !=
+        0);
+  CHECK_THAT(text, Contains("missing.st does not exist"));
+
+  // Ctrl-C (SIGINT after 3 s) in a long run: a checkpoint, exit code 130.
+  const int code = run_command(
+      "timeout --preserve-status -s INT 3 " + base + data + " --epochs 100000", err, &text);
+  CHECK(code == 130);
+  const fs::path last = dir.path / "run" / "last.safetensors";
+  REQUIRE(fs::exists(last));
+  CHECK(read_checkpoint(last.string()).step > 0);
+  // A truncated checkpoint on --resume.
+  fs::resize_file(last, 100);
+  CHECK(run_command(base + data + " --resume --iters 5", err, &text) != 0);
+  CHECK_THAT(text, Contains(last.string()));
+}
