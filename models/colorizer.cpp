@@ -116,4 +116,28 @@ std::vector<std::pair<std::string, Shape>> state_dict_layout(const nn::Module& m
   return out;
 }
 
+std::shared_ptr<nn::Sequential> trunk_block(int index, double width, int64_t block7_out,
+                                            Generator& gen) {
+  TINT_CHECK(index >= 0 && index < 7, "trunk_block: block index ", index, " is not in 0..6");
+  auto c = [&](int64_t channels) { return scaled_channels(channels, width); };
+  struct Spec {
+    std::vector<int64_t> channels;
+    int64_t last_stride, dilation;
+  };
+  const Spec specs[7] = {
+      {{1, c(64), c(64)}, 2, 1},
+      {{c(64), c(128), c(128)}, 2, 1},
+      {{c(128), c(256), c(256), c(256)}, 2, 1},
+      {{c(256), c(512), c(512), c(512)}, 1, 1},
+      {{c(512), c(512), c(512), c(512)}, 1, 2},
+      {{c(512), c(512), c(512), c(512)}, 1, 2},
+      {{c(512), c(block7_out), c(block7_out), c(block7_out)}, 1, 1},
+  };
+  const Spec& spec = specs[index];
+  auto block = std::make_shared<nn::Sequential>();
+  append_conv_relu(*block, spec.channels, spec.last_stride, spec.dilation, gen);
+  block->push_back(std::make_shared<nn::BatchNorm2d>(spec.channels.back()));
+  return block;
+}
+
 }  // namespace tint::models

@@ -96,6 +96,12 @@ class ColorizerModel : public nn::Module {
 void append_conv_relu(nn::Sequential& block, const std::vector<int64_t>& channels,
                       int64_t last_stride, int64_t dilation, Generator& gen);
 
+// Block `index` (0..6) of the VGG-like trunk both networks share: 3x3 conv+ReLU steps
+// (block 1: 1->64, 64->64/s2; 2: 128, 128/s2; 3: 256 x2, 256/s2; 4: 512 x3; 5 and 6: 512 x3
+// dilation 2; 7: 512 -> block7_out x3), channels scaled by width, closed by a BatchNorm.
+std::shared_ptr<nn::Sequential> trunk_block(int index, double width, int64_t block7_out,
+                                            Generator& gen);
+
 // PyTorch's state_dict order (per module: its own parameters, its own buffers, then each
 // child in registration order), with each entry's shape. Module::state_dict() is a map
 // sorted by name; this is the order torch prints and the fixtures list.

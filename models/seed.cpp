@@ -17,23 +17,8 @@ constexpr ColorEncoding kSeedEncoding{0.0, 100.0, 128.0, 255.0};
 Seed::Seed(Head head, double width, Generator& gen)
     : ColorizerModel("seed", head, width, kSeedEncoding) {
   auto c = [&](int64_t channels) { return scaled_channels(channels, width); };
-  struct Spec {
-    std::vector<int64_t> channels;
-    int64_t last_stride, dilation;
-  };
-  const Spec specs[7] = {
-      {{1, c(64), c(64)}, 2, 1},
-      {{c(64), c(128), c(128)}, 2, 1},
-      {{c(128), c(256), c(256), c(256)}, 2, 1},
-      {{c(256), c(512), c(512), c(512)}, 1, 1},
-      {{c(512), c(512), c(512), c(512)}, 1, 2},
-      {{c(512), c(512), c(512), c(512)}, 1, 2},
-      {{c(512), c(256), c(256), c(256)}, 1, 1},
-  };
   for (int i = 0; i < 7; ++i) {
-    auto block = std::make_shared<nn::Sequential>();
-    append_conv_relu(*block, specs[i].channels, specs[i].last_stride, specs[i].dilation, gen);
-    block->push_back(std::make_shared<nn::BatchNorm2d>(specs[i].channels.back()));
+    auto block = trunk_block(i, width, 256, gen);
     // Seeded from gen (not the default generator), so the model's seed fixes its masks.
     block->push_back(std::make_shared<nn::Dropout>(kDropout, rnd::bits(gen.seed(), gen.take(1))));
     blocks_[i] = register_module("model" + std::to_string(i + 1), block);

@@ -20,33 +20,22 @@
 #include "apps/support/image_folder.h"
 #include "framework/tint.h"
 #include "kernels/lab.h"
+#include "image_files.h"
 #include "temp_dir.h"
 
 using namespace tint;
 using namespace tint::apps;
 using Catch::Matchers::Contains;
 namespace fs = std::filesystem;
+using tint::testing::append_bytes;
+using tint::testing::png;
+using tint::testing::write_bytes;
 
 namespace {
 
 struct TempDir : tint::testing::TempDir {
   TempDir() : tint::testing::TempDir("tint_data") {}
 };
-
-void write_bytes(const fs::path& path, const std::string& bytes) {
-  fs::create_directories(path.parent_path());
-  std::ofstream(path, std::ios::binary) << bytes;
-}
-
-void append(void* context, void* data, int size) {
-  static_cast<std::string*>(context)->append(static_cast<const char*>(data), size);
-}
-
-std::string png(int w, int h, int c, const std::vector<uint8_t>& values) {
-  std::string bytes;
-  REQUIRE(stbi_write_png_to_func(append, &bytes, w, h, c, values.data(), w * c) != 0);
-  return bytes;
-}
 
 std::vector<uint8_t> noise(size_t n, uint32_t s = 12345) {
   std::vector<uint8_t> v(n);
@@ -60,7 +49,7 @@ std::string noise_png(int w, int h, uint32_t seed = 1) {
 
 std::string jpeg(int w, int h, uint32_t seed = 1) {
   std::string bytes;
-  REQUIRE(stbi_write_jpg_to_func(append, &bytes, w, h, 3, noise(size_t(w) * h * 3, seed).data(),
+  REQUIRE(stbi_write_jpg_to_func(append_bytes, &bytes, w, h, 3, noise(size_t(w) * h * 3, seed).data(),
                                  90) != 0);
   return bytes;
 }
@@ -182,14 +171,14 @@ TEST_CASE("datasets decode grey, RGBA, tiny, odd-sized and nested images to size
   write_bytes(t / "g_text.png", "not a PNG");
   write_bytes(t / "nested" / "deeper" / "h_photo.bmp", [] {
     std::string bmp;
-    REQUIRE(stbi_write_bmp_to_func(append, &bmp, 9, 13, 3, noise(9 * 13 * 3).data()) != 0);
+    REQUIRE(stbi_write_bmp_to_func(append_bytes, &bmp, 9, 13, 3, noise(9 * 13 * 3).data()) != 0);
     return bmp;
   }());
   write_bytes(t / "readme.txt", "text");
   write_bytes(root / "val" / "v.png", noise_png(5, 5));
   write_bytes(root / "test" / "t.tga", [] {
     std::string tga;
-    REQUIRE(stbi_write_tga_to_func(append, &tga, 4, 6, 3, noise(4 * 6 * 3).data()) != 0);
+    REQUIRE(stbi_write_tga_to_func(append_bytes, &tga, 4, 6, 3, noise(4 * 6 * 3).data()) != 0);
     return tga;
   }());
 

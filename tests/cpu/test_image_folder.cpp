@@ -8,6 +8,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "image_files.h"
 #include "temp_dir.h"
 #include <filesystem>
 #include <fstream>
@@ -22,29 +23,15 @@ using namespace tint;
 using namespace tint::apps;
 using Catch::Matchers::Contains;
 namespace fs = std::filesystem;
+using tint::testing::append_bytes;
+using tint::testing::png;
+using tint::testing::write_bytes;
 
 namespace {
 
 struct TempDir : tint::testing::TempDir {
   TempDir() : tint::testing::TempDir("tint_images") {}
 };
-
-
-void write_bytes(const fs::path& path, const std::string& bytes) {
-  fs::create_directories(path.parent_path());
-  std::ofstream(path, std::ios::binary) << bytes;
-}
-
-void append(void* context, void* data, int size) {
-  static_cast<std::string*>(context)->append(static_cast<const char*>(data), size);
-}
-
-// PNG of w x h pixels with c channels (pixel i, channel k = values[i * c + k]).
-std::string png(int w, int h, int c, const std::vector<uint8_t>& values) {
-  std::string bytes;
-  REQUIRE(stbi_write_png_to_func(append, &bytes, w, h, c, values.data(), w * c) != 0);
-  return bytes;
-}
 
 // A noisy colour image, so the JPEG has real scan data to cut.
 std::vector<uint8_t> noise_rgb(int w, int h) {
@@ -68,14 +55,14 @@ struct Folder {
                                        200, 100, 0, 128, 0, 0, 0, 255}));
     write_bytes(p / "c_grey_alpha.png", png(2, 1, 2, {80, 255, 80, 0}));
     std::string jpg;
-    REQUIRE(stbi_write_jpg_to_func(append, &jpg, 64, 48, 3, noise_rgb(64, 48).data(), 90) != 0);
+    REQUIRE(stbi_write_jpg_to_func(append_bytes, &jpg, 64, 48, 3, noise_rgb(64, 48).data(), 90) != 0);
     write_bytes(p / "d_photo.JPG", jpg);
     write_bytes(p / "e_truncated.jpg", jpg.substr(0, jpg.size() / 2));
     write_bytes(p / "f_text.png", "this is not a PNG\n");
     write_bytes(p / "notes.txt", "not an image");
     std::string bmp, tga;
-    REQUIRE(stbi_write_bmp_to_func(append, &bmp, 5, 4, 3, noise_rgb(5, 4).data()) != 0);
-    REQUIRE(stbi_write_tga_to_func(append, &tga, 4, 5, 3, noise_rgb(4, 5).data()) != 0);
+    REQUIRE(stbi_write_bmp_to_func(append_bytes, &bmp, 5, 4, 3, noise_rgb(5, 4).data()) != 0);
+    REQUIRE(stbi_write_tga_to_func(append_bytes, &tga, 4, 5, 3, noise_rgb(4, 5).data()) != 0);
     write_bytes(p / "sub" / "deeper" / "g_deep.bmp", bmp);
     write_bytes(p / "sub" / "h_shot.TGA", tga);
     fs::create_directories(p / "empty_sub");
