@@ -35,16 +35,6 @@ struct Config {
   int top = 10;
 };
 
-Device pick_device(const std::string& name) {
-  if (name == "auto") return cuda::available() ? Device::cuda() : Device::cpu();
-  const Device d = Device::parse(name);
-  TINT_CHECK(
-      !d.is_cuda() || cuda::available(), "--device ", name, " was asked for, but ",
-      cuda::built_with_cuda() ? "no CUDA device is present" : "this build has no CUDA backend",
-      " (use --device cpu)");
-  return d;
-}
-
 // Fails before hours of work when an output cannot be written: creates the folder and checks
 // that it is writable and that the path is not a folder itself.
 void check_output(const std::string& path, const char* flag) {
@@ -67,7 +57,7 @@ int run(const Config& c) {
     TINT_CHECK(fs::weakly_canonical(c.plot) != fs::weakly_canonical(c.out),
                "--plot and --out are the same file, ", c.out, "; give the plot another name");
   }
-  const Device device = pick_device(c.device);
+  const Device device = apps::pick_device(c.device);
   const bool tty = isatty(fileno(stderr)) != 0;
   apps::ImageFolder folder(c.data, [tty](const std::string& line) {
     std::fprintf(stderr, "%swarning: %s\n", tty ? "\r\033[K" : "", line.c_str());

@@ -45,7 +45,7 @@ std::string percent(double v) {
 }
 
 int run(apps::TrainConfig c, const std::string& preset, const std::set<std::string>& given) {
-  const Device device = apps::pick_train_device(c.device);
+  const Device device = apps::pick_device(c.device);
   const std::string resolved = apps::apply_preset(c, preset, device.is_cpu(), given);
   if (c.resume) {
     const std::string last = (fs::path(c.out) / "last.safetensors").string();

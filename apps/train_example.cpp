@@ -32,11 +32,6 @@ struct Config {
   bool resume = false;
 };
 
-Device pick_device(const std::string& name) {
-  if (name == "auto") return cuda::available() ? Device::cuda() : Device::cpu();
-  return Device::parse(name);
-}
-
 // 8 x 4 grid of held-out images, each scaled up 4x, framed green (right) or red (wrong).
 apps::RgbImage prediction_grid(const Tensor& images, const Tensor& predicted,
                                const Tensor& labels) {
@@ -64,7 +59,7 @@ apps::RgbImage prediction_grid(const Tensor& images, const Tensor& predicted,
 }
 
 int run(const Config& c) {
-  const Device device = pick_device(c.device);
+  const Device device = apps::pick_device(c.device);
   fs::create_directories(c.out);
   const std::string checkpoint = (fs::path(c.out) / "checkpoint.safetensors").string();
   Generator data_gen(c.seed), init_gen(c.seed + 1);

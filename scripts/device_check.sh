@@ -379,30 +379,25 @@ else
   record bench "FAILED" 0 "$bench was not built"
 fi
 
-# ---- 7. the colorization kernels (bench_kernels: GB/s vs copy bandwidth, fused vs unfused) --
-kernels_bench=$build_dir/apps/bench_kernels
-if [ -x "$kernels_bench" ] || [ "$dry_run" = 1 ]; then
-  if [ "$dry_run" = 1 ] || [ "$(remaining)" -gt 60 ]; then
-    step bench_kernels 90 "$logs/bench_kernels.log" "$kernels_bench" --device cuda \
-      --json "$logs/bench_kernels.json"
+# optional_bench NAME CAP BINARY ARGS...: runs a benchmark app when it was built and at least a
+# minute of the budget is left; records why otherwise.
+optional_bench() {
+  local name=$1 cap=$2 binary=$3
+  shift 3
+  if [ ! -x "$binary" ] && [ "$dry_run" = 0 ]; then
+    record "$name" "FAILED" 0 "$binary was not built"
+  elif [ "$dry_run" = 1 ] || [ "$(remaining)" -gt 60 ]; then
+    step "$name" "$cap" "$logs/$name.log" "$binary" "$@"
   else
-    info bench_kernels "not run (no time left)"
+    info "$name" "not run (no time left)"
   fi
-else
-  record bench_kernels "FAILED" 0 "$kernels_bench was not built"
-fi
+}
 
-# ---- 8. training throughput against PyTorch (bench_train: seed and eccv16, batch 32, 176) ----
-train_bench=$build_dir/apps/bench_train
-if [ -x "$train_bench" ] || [ "$dry_run" = 1 ]; then
-  if [ "$dry_run" = 1 ] || [ "$(remaining)" -gt 60 ]; then
-    step bench_train 120 "$logs/bench_train.log" "$train_bench" --device cuda \
-      --json "$logs/bench_train.json"
-  else
-    info bench_train "not run (no time left)"
-  fi
-else
-  record bench_train "FAILED" 0 "$train_bench was not built"
-fi
+# ---- 7. the colorization kernels (GB/s vs copy bandwidth, fused vs unfused loss) ------------
+optional_bench bench_kernels 90 "$build_dir/apps/bench_kernels" --device cuda \
+  --json "$logs/bench_kernels.json"
+# ---- 8. training throughput against PyTorch (seed and eccv16, batch 32, 176x176) ------------
+optional_bench bench_train 120 "$build_dir/apps/bench_train" --device cuda \
+  --json "$logs/bench_train.json"
 
 finish

@@ -5,6 +5,9 @@
 #include <cstdlib>
 #include <exception>
 
+#include "framework/core/error.h"
+#include "framework/cuda/runtime.h"
+
 namespace tint::apps {
 
 std::string user_message(const std::string& what) {
@@ -13,6 +16,19 @@ std::string user_message(const std::string& what) {
   const size_t open = what.rfind(" [");
   if (open != std::string::npos && !what.empty() && what.back() == ']') return what.substr(0, open);
   return what;
+}
+
+Device pick_device(const std::string& name) {
+  if (name == "auto") return cuda::available() ? Device::cuda() : Device::cpu();
+  const Device device = Device::parse(name);
+  if (device.is_cuda()) {
+    TINT_CHECK(cuda::built_with_cuda(), "--device ", name,
+               " was asked for, but this build has no CUDA backend (use --device cpu)");
+    TINT_CHECK(device.index < cuda::device_count(), "--device ", name,
+               " was asked for, but ", cuda::device_count(),
+               " CUDA device(s) are visible (use --device cpu)");
+  }
+  return device;
 }
 
 int run_app(const char* app_name, const std::function<int()>& body) {

@@ -251,18 +251,6 @@ struct Job {
   std::filesystem::path input, output, compare_output;
 };
 
-Device pick_device(const std::string& name) {
-  if (name == "auto") return cuda::available() ? Device::cuda() : Device::cpu();
-  const Device device = Device::parse(name);
-  if (device.is_cuda()) {
-    TINT_CHECK(cuda::built_with_cuda(), "--device ", name,
-               ": this build of tint has no CUDA backend; use --device cpu");
-    TINT_CHECK(device.index < cuda::device_count(), "--device ", name, " is not available (",
-               cuda::device_count(), " CUDA device(s) visible)");
-  }
-  return device;
-}
-
 std::vector<Job> plan_jobs(const ColorizeRun& run) {
   namespace fs = std::filesystem;
   TINT_CHECK(!run.inputs.empty(), "colorize: no input images or folders given");

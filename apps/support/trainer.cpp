@@ -1,5 +1,6 @@
 // The colorizer training loop (trainer.h): data, prior, model and optimizer, the epoch loop
 // with validation, metrics, grids and checkpoints, and exact resumption.
+#include "app_main.h"
 #include "trainer.h"
 
 #include <unistd.h>
@@ -211,16 +212,6 @@ void trim_metrics(const fs::path& path, int64_t epochs_done) {
 
 }  // namespace
 
-Device pick_train_device(const std::string& name) {
-  if (name == "auto") return cuda::available() ? Device::cuda() : Device::cpu();
-  const Device d = Device::parse(name);
-  TINT_CHECK(
-      !d.is_cuda() || cuda::available(), "--device ", name, " was asked for, but ",
-      cuda::built_with_cuda() ? "no CUDA device is present" : "this build has no CUDA backend",
-      " (use --device cpu)");
-  return d;
-}
-
 Tensor decode_full_resolution(const models::ColorizerModel& model, const Tensor& out, int64_t h,
                               int64_t w, double temperature) {
   NoGradGuard no_grad;
@@ -244,7 +235,7 @@ TrainResult train_colorizer(const TrainConfig& c, const TrainHooks& hooks) {
   char line[1024];
 
   // Inputs first: data, checkpoint, prior file; nothing is written before they check out.
-  const Device device = pick_train_device(c.device);
+  const Device device = pick_device(c.device);
   DatasetOptions train_options{.size = c.size, .seed = c.seed, .augment = c.augment};
   ImageDataset train_set(c.data, Split::Train, train_options);
   ImageDataset val_set(c.data, Split::Val, {.size = c.size, .seed = c.seed, .augment = false});

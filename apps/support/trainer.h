@@ -79,10 +79,6 @@ struct TrainHooks {
   bool progress = true;                         // draw a progress bar on stderr
 };
 
-// Picks the device: "auto" is the GPU when present; asking for cuda without one is a
-// tint::Error that says so.
-Device pick_train_device(const std::string& name);
-
 // The network output (N, C, h, w) decoded to ab at the input's full resolution (N, 2, H, W):
 // classification by the annealed mean at the temperature, regression by the network's
 // encoding, then bilinear upsampling to H x W.

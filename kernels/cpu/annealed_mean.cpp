@@ -13,13 +13,8 @@ void annealed_loop(T* out, const T* x, const float* ca, const float* cb, int64_t
                    int64_t bins, int64_t inner, double inv_t, bool from_probs) {
   const int64_t rows = n * inner;
 #pragma omp parallel for if (rows > 64)
-  for (int64_t r = 0; r < rows; ++r) {
-    const int64_t nn = r / inner, i = r % inner;
-    double a = 0, b = 0;
-    math::annealed_row(x + nn * bins * inner + i, bins, inner, inv_t, from_probs, ca, cb, &a, &b);
-    out[nn * 2 * inner + i] = static_cast<T>(a);
-    out[(nn * 2 + 1) * inner + i] = static_cast<T>(b);
-  }
+  for (int64_t r = 0; r < rows; ++r)
+    math::annealed_pixel(out, x, ca, cb, r, bins, inner, inv_t, from_probs);
 }
 
 }  // namespace

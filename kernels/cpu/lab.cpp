@@ -20,43 +20,24 @@ int64_t plane_of(const Tensor& planar) {
 template <typename T>
 void rgb_to_lab_loop(T* out, const T* in, int64_t pixels, int64_t hw) {
 #pragma omp parallel for if (pixels > kParallelGrain)
-  for (int64_t p = 0; p < pixels; ++p) {
-    const int64_t i = math::planar_base(p, hw);
-    math::rgb_to_lab(in[i], in[i + hw], in[i + 2 * hw], out[i], out[i + hw], out[i + 2 * hw]);
-  }
+  for (int64_t p = 0; p < pixels; ++p) math::rgb_to_lab_pixel(out, in, p, hw);
 }
 
 template <typename T>
 void lab_to_rgb_loop(T* out, const T* in, int64_t pixels, int64_t hw) {
 #pragma omp parallel for if (pixels > kParallelGrain)
-  for (int64_t p = 0; p < pixels; ++p) {
-    const int64_t i = math::planar_base(p, hw);
-    math::lab_to_rgb(in[i], in[i + hw], in[i + 2 * hw], out[i], out[i + hw], out[i + 2 * hw]);
-  }
+  for (int64_t p = 0; p < pixels; ++p) math::lab_to_rgb_pixel(out, in, p, hw);
 }
 
 void rgb8_to_lab_loop(float* out, const uint8_t* in, int64_t pixels, int64_t hw) {
 #pragma omp parallel for if (pixels > kParallelGrain)
-  for (int64_t p = 0; p < pixels; ++p) {
-    const int64_t i = math::planar_base(p, hw);
-    const uint8_t* px = in + 3 * p;
-    math::rgb_to_lab(math::from_u8<float>(px[0]), math::from_u8<float>(px[1]),
-                     math::from_u8<float>(px[2]), out[i], out[i + hw], out[i + 2 * hw]);
-  }
+  for (int64_t p = 0; p < pixels; ++p) math::rgb8_to_lab_pixel(out, in, p, hw);
 }
 
 template <typename T>
 void lab_to_rgb8_loop(uint8_t* out, const T* in, int64_t pixels, int64_t hw) {
 #pragma omp parallel for if (pixels > kParallelGrain)
-  for (int64_t p = 0; p < pixels; ++p) {
-    const int64_t i = math::planar_base(p, hw);
-    T r, g, b;
-    math::lab_to_rgb(in[i], in[i + hw], in[i + 2 * hw], r, g, b);
-    uint8_t* px = out + 3 * p;
-    px[0] = math::to_u8(r);
-    px[1] = math::to_u8(g);
-    px[2] = math::to_u8(b);
-  }
+  for (int64_t p = 0; p < pixels; ++p) math::lab_to_rgb8_pixel(out, in, p, hw);
 }
 
 }  // namespace

@@ -13,35 +13,17 @@ void encode_loop(int64_t* indices, T* weights, const T* ab, const math::BinTable
                  int64_t n, int64_t plane, int32_t k, double inv_two_sigma_sq) {
   const int64_t pixels = n * plane;
 #pragma omp parallel for if (pixels > kParallelGrain)
-  for (int64_t p = 0; p < pixels; ++p) {
-    const int64_t nn = p / plane, at = p % plane;
-    const T* src = ab + nn * 2 * plane + at;
-    int32_t idx[math::kMaxNeighbours];
-    double w[math::kMaxNeighbours];
-    math::ab_soft_encode_point<double, T>(table, src[0], src[plane], k, inv_two_sigma_sq, idx, w);
-    const int64_t out = nn * k * plane + at;
-    for (int32_t q = 0; q < k; ++q) {
-      indices[out + q * plane] = idx[q];
-      if (weights) weights[out + q * plane] = static_cast<T>(w[q]);
-    }
-  }
+  for (int64_t p = 0; p < pixels; ++p)
+    math::soft_encode_pixel(indices, weights, ab, table, p, plane, k, inv_two_sigma_sq);
 }
 
 template <typename T>
 void dense_loop(T* dense, const T* ab, const math::BinTable& table, int64_t n, int64_t plane,
                 int32_t k, double inv_two_sigma_sq) {
-  const int64_t pixels = n * plane, bins = table.count;
+  const int64_t pixels = n * plane;
 #pragma omp parallel for if (pixels > kParallelGrain / 16)
-  for (int64_t p = 0; p < pixels; ++p) {
-    const int64_t nn = p / plane, at = p % plane;
-    const T* src = ab + nn * 2 * plane + at;
-    int32_t idx[math::kMaxNeighbours];
-    double w[math::kMaxNeighbours];
-    math::ab_soft_encode_point<double, T>(table, src[0], src[plane], k, inv_two_sigma_sq, idx, w);
-    T* out = dense + nn * bins * plane + at;
-    for (int64_t c = 0; c < bins; ++c) out[c * plane] = T(0);
-    for (int32_t q = 0; q < k; ++q) out[idx[q] * plane] = static_cast<T>(w[q]);
-  }
+  for (int64_t p = 0; p < pixels; ++p)
+    math::soft_encode_dense_pixel(dense, ab, table, p, plane, k, inv_two_sigma_sq);
 }
 
 }  // namespace

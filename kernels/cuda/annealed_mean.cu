@@ -1,16 +1,11 @@
 // CUDA annealed mean: one thread per position (grid-stride) calling math::annealed_row, as
 // the host loop does; adjacent threads read adjacent elements of each class plane.
 #include "framework/core/dtype.h"
-#include "framework/ops/cuda/launch.cuh"
+#include "kernels/cuda/launch.cuh"
 #include "kernels/cuda/annealed_mean.h"
 #include "kernels/math/color_loss.h"
 
 namespace tint::color::cuda {
-
-using ::tint::cuda::blocks_for;
-using ::tint::cuda::check_launch;
-using ::tint::cuda::kThreads;
-using ::tint::cuda::stream_of;
 
 namespace {
 
@@ -18,13 +13,8 @@ template <typename T>
 __global__ void annealed_kernel(T* out, const T* x, const float* ca, const float* cb,
                                 int64_t rows, int64_t bins, int64_t inner, double inv_t,
                                 bool from_probs) {
-  TINT_GRID_STRIDE(r, rows) {
-    const int64_t nn = r / inner, i = r % inner;
-    double a = 0, b = 0;
-    math::annealed_row(x + nn * bins * inner + i, bins, inner, inv_t, from_probs, ca, cb, &a, &b);
-    out[nn * 2 * inner + i] = static_cast<T>(a);
-    out[(nn * 2 + 1) * inner + i] = static_cast<T>(b);
-  }
+  TINT_GRID_STRIDE(r, rows)
+    math::annealed_pixel(out, x, ca, cb, r, bins, inner, inv_t, from_probs);
 }
 
 }  // namespace

@@ -8,15 +8,10 @@
 #include <vector>
 
 #include "framework/core/dtype.h"
-#include "framework/ops/cuda/launch.cuh"
+#include "kernels/cuda/launch.cuh"
 #include "kernels/cuda/color_loss.h"
 
 namespace tint::color::cuda {
-
-using ::tint::cuda::blocks_for;
-using ::tint::cuda::check_launch;
-using ::tint::cuda::kThreads;
-using ::tint::cuda::stream_of;
 
 namespace {
 

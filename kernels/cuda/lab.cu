@@ -2,67 +2,31 @@
 // same TINT_HD per-pixel math as the CPU loops (kernels/math/lab.h). Planar tensors are
 // (N, 3, H, W); interleaved images (N, H, W, 3) uint8. Inputs and outputs are contiguous.
 #include "framework/core/dtype.h"
-#include "framework/ops/cuda/launch.cuh"
+#include "kernels/cuda/launch.cuh"
 #include "kernels/cuda/lab.h"
 #include "kernels/math/lab.h"
 
 namespace tint::color::cuda {
 
-using ::tint::cuda::blocks_for;
-using ::tint::cuda::check_launch;
-using ::tint::cuda::kThreads;
-using ::tint::cuda::stream_of;
-
 namespace {
 
 template <typename T>
 __global__ void rgb_to_lab_kernel(T* out, const T* in, int64_t pixels, int64_t hw) {
-  TINT_GRID_STRIDE(p, pixels) {
-    const int64_t i = math::planar_base(p, hw);
-    T L, A, B;
-    math::rgb_to_lab(in[i], in[i + hw], in[i + 2 * hw], L, A, B);
-    out[i] = L;
-    out[i + hw] = A;
-    out[i + 2 * hw] = B;
-  }
+  TINT_GRID_STRIDE(p, pixels) math::rgb_to_lab_pixel(out, in, p, hw);
 }
 
 template <typename T>
 __global__ void lab_to_rgb_kernel(T* out, const T* in, int64_t pixels, int64_t hw) {
-  TINT_GRID_STRIDE(p, pixels) {
-    const int64_t i = math::planar_base(p, hw);
-    T r, g, b;
-    math::lab_to_rgb(in[i], in[i + hw], in[i + 2 * hw], r, g, b);
-    out[i] = r;
-    out[i + hw] = g;
-    out[i + 2 * hw] = b;
-  }
+  TINT_GRID_STRIDE(p, pixels) math::lab_to_rgb_pixel(out, in, p, hw);
 }
 
 __global__ void rgb8_to_lab_kernel(float* out, const uint8_t* in, int64_t pixels, int64_t hw) {
-  TINT_GRID_STRIDE(p, pixels) {
-    const int64_t i = math::planar_base(p, hw);
-    const uint8_t* px = in + 3 * p;
-    float L, A, B;
-    math::rgb_to_lab(math::from_u8<float>(px[0]), math::from_u8<float>(px[1]),
-                     math::from_u8<float>(px[2]), L, A, B);
-    out[i] = L;
-    out[i + hw] = A;
-    out[i + 2 * hw] = B;
-  }
+  TINT_GRID_STRIDE(p, pixels) math::rgb8_to_lab_pixel(out, in, p, hw);
 }
 
 template <typename T>
 __global__ void lab_to_rgb8_kernel(uint8_t* out, const T* in, int64_t pixels, int64_t hw) {
-  TINT_GRID_STRIDE(p, pixels) {
-    const int64_t i = math::planar_base(p, hw);
-    T r, g, b;
-    math::lab_to_rgb(in[i], in[i + hw], in[i + 2 * hw], r, g, b);
-    uint8_t* px = out + 3 * p;
-    px[0] = math::to_u8(r);
-    px[1] = math::to_u8(g);
-    px[2] = math::to_u8(b);
-  }
+  TINT_GRID_STRIDE(p, pixels) math::lab_to_rgb8_pixel(out, in, p, hw);
 }
 
 int64_t plane_of(const Tensor& planar) {

@@ -5,17 +5,12 @@
 // global atomics stay few (at most kMaxBlocks * 313 per call).
 #include <algorithm>
 
-#include "framework/ops/cuda/launch.cuh"
+#include "kernels/cuda/launch.cuh"
 #include "kernels/ab_bins.h"
 #include "kernels/cuda/prior.h"
 #include "kernels/math/prior.h"
 
 namespace tint::color::cuda {
-
-using ::tint::cuda::blocks_for;
-using ::tint::cuda::check_launch;
-using ::tint::cuda::kThreads;
-using ::tint::cuda::stream_of;
 
 namespace {
 

@@ -2,15 +2,10 @@
 // kernels/math/ab_bins.h exactly as the host loop does. Adjacent threads handle adjacent
 // pixels, so reads of ab and writes of each output plane are coalesced.
 #include "framework/core/dtype.h"
-#include "framework/ops/cuda/launch.cuh"
+#include "kernels/cuda/launch.cuh"
 #include "kernels/cuda/soft_encode.h"
 
 namespace tint::color::cuda {
-
-using ::tint::cuda::blocks_for;
-using ::tint::cuda::check_launch;
-using ::tint::cuda::kThreads;
-using ::tint::cuda::stream_of;
 
 namespace {
 
@@ -18,33 +13,15 @@ template <typename T>
 __global__ void encode_kernel(int64_t* indices, T* weights, const T* ab, math::BinTable table,
                               int64_t pixels, int64_t plane, int32_t k,
                               double inv_two_sigma_sq) {
-  TINT_GRID_STRIDE(p, pixels) {
-    const int64_t nn = p / plane, at = p % plane;
-    const T* src = ab + nn * 2 * plane + at;
-    int32_t idx[math::kMaxNeighbours];
-    double w[math::kMaxNeighbours];
-    math::ab_soft_encode_point<double, T>(table, src[0], src[plane], k, inv_two_sigma_sq, idx, w);
-    const int64_t out = nn * k * plane + at;
-    for (int32_t q = 0; q < k; ++q) {
-      indices[out + q * plane] = idx[q];
-      if (weights) weights[out + q * plane] = static_cast<T>(w[q]);
-    }
-  }
+  TINT_GRID_STRIDE(p, pixels)
+    math::soft_encode_pixel(indices, weights, ab, table, p, plane, k, inv_two_sigma_sq);
 }
 
 template <typename T>
 __global__ void dense_kernel(T* dense, const T* ab, math::BinTable table, int64_t pixels,
                              int64_t plane, int32_t k, double inv_two_sigma_sq) {
-  TINT_GRID_STRIDE(p, pixels) {
-    const int64_t nn = p / plane, at = p % plane;
-    const T* src = ab + nn * 2 * plane + at;
-    int32_t idx[math::kMaxNeighbours];
-    double w[math::kMaxNeighbours];
-    math::ab_soft_encode_point<double, T>(table, src[0], src[plane], k, inv_two_sigma_sq, idx, w);
-    T* out = dense + nn * table.count * plane + at;
-    for (int32_t c = 0; c < table.count; ++c) out[c * plane] = T(0);
-    for (int32_t q = 0; q < k; ++q) out[idx[q] * plane] = static_cast<T>(w[q]);
-  }
+  TINT_GRID_STRIDE(p, pixels)
+    math::soft_encode_dense_pixel(dense, ab, table, p, plane, k, inv_two_sigma_sq);
 }
 
 }  // namespace

@@ -128,4 +128,35 @@ TINT_HD void ab_soft_encode_point(const BinTable& t, T a, T b, int32_t k, Acc in
   ab_gaussian_weights<Acc, T>(dist, k, inv_two_sigma_sq, w);
 }
 
+// Pixel p of a contiguous (N, 2, H, W) ab (plane = H * W) soft-encoded into the sparse
+// (N, K, H, W) indices and weights (weights may be null), as the loop and the kernel run it.
+template <typename T>
+TINT_HD void soft_encode_pixel(int64_t* indices, T* weights, const T* ab, const BinTable& table,
+                               int64_t p, int64_t plane, int32_t k, double inv_two_sigma_sq) {
+  const int64_t nn = p / plane, at = p % plane;
+  const T* src = ab + nn * 2 * plane + at;
+  int32_t idx[kMaxNeighbours];
+  double w[kMaxNeighbours];
+  ab_soft_encode_point<double, T>(table, src[0], src[plane], k, inv_two_sigma_sq, idx, w);
+  const int64_t out = nn * k * plane + at;
+  for (int32_t q = 0; q < k; ++q) {
+    indices[out + q * plane] = idx[q];
+    if (weights) weights[out + q * plane] = static_cast<T>(w[q]);
+  }
+}
+
+// The same pixel into the dense (N, bins, H, W) target: zeros but for its K bins.
+template <typename T>
+TINT_HD void soft_encode_dense_pixel(T* dense, const T* ab, const BinTable& table, int64_t p,
+                                     int64_t plane, int32_t k, double inv_two_sigma_sq) {
+  const int64_t nn = p / plane, at = p % plane;
+  const T* src = ab + nn * 2 * plane + at;
+  int32_t idx[kMaxNeighbours];
+  double w[kMaxNeighbours];
+  ab_soft_encode_point<double, T>(table, src[0], src[plane], k, inv_two_sigma_sq, idx, w);
+  T* out = dense + nn * table.count * plane + at;
+  for (int32_t c = 0; c < table.count; ++c) out[c * plane] = T(0);
+  for (int32_t q = 0; q < k; ++q) out[idx[q] * plane] = static_cast<T>(w[q]);
+}
+
 }  // namespace tint::color::math

@@ -179,4 +179,16 @@ TINT_HD void annealed_row(const T* x, int64_t classes, int64_t stride, double in
   *out_b = sb / s;
 }
 
+// Row r (of N * inner) of logits or probabilities (N, bins, inner) to its annealed-mean ab in
+// out (N, 2, inner), as the loop and the kernel run it.
+template <typename T>
+TINT_HD void annealed_pixel(T* out, const T* x, const float* ca, const float* cb, int64_t r,
+                            int64_t bins, int64_t inner, double inv_t, bool from_probs) {
+  const int64_t nn = r / inner, i = r % inner;
+  double a = 0, b = 0;
+  annealed_row(x + nn * bins * inner + i, bins, inner, inv_t, from_probs, ca, cb, &a, &b);
+  out[nn * 2 * inner + i] = static_cast<T>(a);
+  out[(nn * 2 + 1) * inner + i] = static_cast<T>(b);
+}
+
 }  // namespace tint::color::math

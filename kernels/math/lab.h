@@ -102,4 +102,41 @@ TINT_HD int64_t planar_base(int64_t p, int64_t hw) {
   return (p / hw) * 3 * hw + p % hw;
 }
 
+// One pixel p of the planar (N, 3, H, W) conversions, as the CPU loop and the CUDA kernel
+// both run it. Results go through locals, so out may alias in.
+template <typename T>
+TINT_HD void rgb_to_lab_pixel(T* out, const T* in, int64_t p, int64_t hw) {
+  const int64_t i = planar_base(p, hw);
+  T L, A, B;
+  rgb_to_lab(in[i], in[i + hw], in[i + 2 * hw], L, A, B);
+  out[i] = L, out[i + hw] = A, out[i + 2 * hw] = B;
+}
+
+template <typename T>
+TINT_HD void lab_to_rgb_pixel(T* out, const T* in, int64_t p, int64_t hw) {
+  const int64_t i = planar_base(p, hw);
+  T r, g, b;
+  lab_to_rgb(in[i], in[i + hw], in[i + 2 * hw], r, g, b);
+  out[i] = r, out[i + hw] = g, out[i + 2 * hw] = b;
+}
+
+// uint8 (N, H, W, 3) pixel p to float32 planar Lab.
+TINT_HD void rgb8_to_lab_pixel(float* out, const uint8_t* in, int64_t p, int64_t hw) {
+  const int64_t i = planar_base(p, hw);
+  const uint8_t* px = in + 3 * p;
+  float L, A, B;
+  rgb_to_lab(from_u8<float>(px[0]), from_u8<float>(px[1]), from_u8<float>(px[2]), L, A, B);
+  out[i] = L, out[i + hw] = A, out[i + 2 * hw] = B;
+}
+
+// Planar Lab pixel p to uint8 (N, H, W, 3).
+template <typename T>
+TINT_HD void lab_to_rgb8_pixel(uint8_t* out, const T* in, int64_t p, int64_t hw) {
+  const int64_t i = planar_base(p, hw);
+  T r, g, b;
+  lab_to_rgb(in[i], in[i + hw], in[i + 2 * hw], r, g, b);
+  uint8_t* px = out + 3 * p;
+  px[0] = to_u8(r), px[1] = to_u8(g), px[2] = to_u8(b);
+}
+
 }  // namespace tint::color::math
