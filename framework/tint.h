@@ -12,6 +12,7 @@
 #include "framework/ops/elementwise.h"
 #include "framework/ops/loss.h"
 #include "framework/ops/matmul.h"
+#include "framework/ops/pool.h"
 #include "framework/ops/reduce.h"
 #include "framework/ops/shape_ops.h"
 #include "framework/ops/softmax.h"

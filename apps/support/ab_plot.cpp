@@ -1,8 +1,5 @@
-// The ab-plane prior plot: geometry, colour map, and text rasterised from stb_easy_font's
-// quads (axis-aligned rectangles), so no font library is needed.
+// The ab-plane prior plot: geometry and colour map (drawing primitives in raster.h).
 #include "ab_plot.h"
-
-#include <stb_easy_font.h>
 
 #include <algorithm>
 #include <cmath>
@@ -12,42 +9,16 @@
 #include "framework/tensor/factories.h"
 #include "kernels/ab_bins.h"
 #include "kernels/lab.h"
+#include "raster.h"
 
 namespace tint::apps {
 
 namespace {
 
-using Rgb = std::array<uint8_t, 3>;
-
 constexpr int kScale = 3;             // pixels per ab unit
 constexpr int kLo = -120, kHi = 120;  // ab range of both axes
 constexpr int kPlot = (kHi - kLo) * kScale;
-constexpr int kText = 2;  // text magnification (stb_easy_font glyphs are ~7 px high)
-const Rgb kWhite{255, 255, 255}, kBlack{0, 0, 0}, kGamutBg{228, 228, 228}, kInk{40, 40, 40};
-
-void fill(RgbImage& img, int x0, int y0, int x1, int y1, const Rgb& c) {
-  x0 = std::max(x0, 0), y0 = std::max(y0, 0);
-  x1 = std::min(x1, img.width), y1 = std::min(y1, img.height);
-  for (int y = y0; y < y1; ++y)
-    for (int x = x0; x < x1; ++x) std::copy(c.begin(), c.end(), img.at(x, y));
-}
-
-int text_width(const std::string& text) {
-  return stb_easy_font_width(const_cast<char*>(text.c_str())) * kText;
-}
-
-// Text with its top-left corner at (x, y).
-void draw_text(RgbImage& img, int x, int y, const std::string& text, const Rgb& c = kInk) {
-  std::vector<char> quads(text.size() * 1024 + 1024);  // a glyph takes up to ~10 quads of 64 bytes
-  const int n = stb_easy_font_print(0, 0, const_cast<char*>(text.c_str()), nullptr, quads.data(),
-                                    static_cast<int>(quads.size()));
-  for (int q = 0; q < n; ++q) {
-    const float* v0 = reinterpret_cast<const float*>(quads.data() + q * 64);
-    const float* v2 = reinterpret_cast<const float*>(quads.data() + q * 64 + 32);
-    fill(img, x + int(v0[0]) * kText, y + int(v0[1]) * kText, x + int(v2[0]) * kText,
-         y + int(v2[1]) * kText, c);
-  }
-}
+const Rgb kGamutBg{228, 228, 228};
 
 // One panel's plot area: top-left corner in the image.
 struct Panel {
@@ -69,10 +40,7 @@ void draw_panel(RgbImage& img, const Panel& p, const std::vector<Rgb>& colours,
     for (uint8_t* px : {img.at(p.x(0), p.oy + i), img.at(p.ox + i, p.y(0))})
       for (int c = 0; c < 3; ++c) px[c] = static_cast<uint8_t>(px[c] / 2);
   }
-  fill(img, p.ox - 1, p.oy - 1, p.ox + kPlot + 1, p.oy, kBlack);
-  fill(img, p.ox - 1, p.oy + kPlot, p.ox + kPlot + 1, p.oy + kPlot + 1, kBlack);
-  fill(img, p.ox - 1, p.oy, p.ox, p.oy + kPlot, kBlack);
-  fill(img, p.ox + kPlot, p.oy, p.ox + kPlot + 1, p.oy + kPlot, kBlack);
+  frame(img, p.ox, p.oy, p.ox + kPlot, p.oy + kPlot);
   for (int v = -100; v <= 100; v += 50) {
     const std::string label = std::to_string(v);
     fill(img, p.x(v), p.oy + kPlot + 1, p.x(v) + 1, p.oy + kPlot + 7, kBlack);  // a ticks
@@ -140,10 +108,7 @@ RgbImage plot_ab_prior(const Tensor& probabilities, const std::string& title) {
   for (int i = 0; i < kPlot; ++i)
     fill(img, bar_x, p1.oy + kPlot - 1 - i, bar_x + bar_w, p1.oy + kPlot - i,
          viridis(double(i) / (kPlot - 1)));
-  fill(img, bar_x - 1, p1.oy - 1, bar_x + bar_w + 1, p1.oy, kBlack);
-  fill(img, bar_x - 1, p1.oy + kPlot, bar_x + bar_w + 1, p1.oy + kPlot + 1, kBlack);
-  fill(img, bar_x - 1, p1.oy, bar_x, p1.oy + kPlot, kBlack);
-  fill(img, bar_x + bar_w, p1.oy, bar_x + bar_w + 1, p1.oy + kPlot, kBlack);
+  frame(img, bar_x, p1.oy, bar_x + bar_w, p1.oy + kPlot);
   for (int d = static_cast<int>(std::ceil(lo - 1e-9)); d <= static_cast<int>(std::floor(hi + 1e-9));
        ++d) {
     const int y =

@@ -1,7 +1,7 @@
 // Plots on the ab plane for the apps: the class-rebalancing prior as a PNG-ready image (two
 // panels: the smoothed probability of each of the 313 bins on a log10 colour scale, and each
 // bin in its own colour at L = 50, the quantised gamut of Zhang et al.'s Figure 2/3), plus
-// the small drawing helpers it needs (viridis colour map, rectangles, stb_easy_font text).
+// the viridis colour map it uses (drawing primitives: raster.h).
 #pragma once
 
 #include <array>

@@ -166,4 +166,27 @@ Tensor Upsample::forward(const Tensor& input) {
                                         : upsample_bilinear2d(input, size_);
 }
 
+// ---- MaxPool2d, AdaptiveAvgPool2d, Flatten ------------------------------------------------
+
+MaxPool2d::MaxPool2d(MaxPool2dOptions options) : options_(options) {
+  check_kernel(options.kernel_size, "MaxPool2d");
+}
+
+Tensor MaxPool2d::forward(const Tensor& input) { return max_pool2d(input, options_); }
+
+AdaptiveAvgPool2d::AdaptiveAvgPool2d(int64_t out_h, int64_t out_w) : out_h_(out_h), out_w_(out_w) {
+  check_positive(out_h, "AdaptiveAvgPool2d", "the output height");
+  check_positive(out_w, "AdaptiveAvgPool2d", "the output width");
+}
+
+Tensor AdaptiveAvgPool2d::forward(const Tensor& input) {
+  return adaptive_avg_pool2d(input, out_h_, out_w_);
+}
+
+Tensor Flatten::forward(const Tensor& input) {
+  TINT_CHECK(input.defined() && input.dim() >= 1,
+             "Flatten: expected an input with a batch dimension, got ", describe(input));
+  return input.reshape({input.size(0), -1});
+}
+
 }  // namespace tint::nn

@@ -1,5 +1,5 @@
 // The layers: Sequential, Linear, Conv2d, ConvTranspose2d, BatchNorm2d, ReLU, Dropout,
-// Upsample. Parameter names, shapes, buffers and default initialisation follow torch.nn, so
+// Upsample, MaxPool2d, AdaptiveAvgPool2d, Flatten. Parameter names, shapes, buffers and default initialisation follow torch.nn, so
 // a state dict saved by PyTorch loads unchanged (and back).
 #pragma once
 
@@ -12,6 +12,7 @@
 #include "framework/core/generator.h"
 #include "framework/nn/module.h"
 #include "framework/ops/conv.h"
+#include "framework/ops/pool.h"
 #include "framework/ops/upsample.h"
 
 namespace tint::nn {
@@ -139,6 +140,33 @@ class Upsample : public Module {
  private:
   UpsampleSize size_;
   UpsampleMode mode_;
+};
+
+// Max pooling (ops/pool.h); no parameters.
+class MaxPool2d : public Module {
+ public:
+  explicit MaxPool2d(MaxPool2dOptions options = {});
+  Tensor forward(const Tensor& input) override;
+  const MaxPool2dOptions& options() const { return options_; }
+
+ private:
+  MaxPool2dOptions options_;
+};
+
+// Average pooling to a fixed output size (ops/pool.h); (1, 1) is global average pooling.
+class AdaptiveAvgPool2d : public Module {
+ public:
+  AdaptiveAvgPool2d(int64_t out_h, int64_t out_w);
+  Tensor forward(const Tensor& input) override;
+
+ private:
+  int64_t out_h_, out_w_;
+};
+
+// (N, d1, d2, ...) -> (N, d1 * d2 * ...), as torch.nn.Flatten(); a view when contiguous.
+class Flatten : public Module {
+ public:
+  Tensor forward(const Tensor& input) override;
 };
 
 }  // namespace tint::nn

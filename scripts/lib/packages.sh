@@ -1,7 +1,8 @@
 # Sourced by scripts/test.sh and scripts/demo.sh: installs the Debian packages tint needs
 # when they are missing (apt-get update runs only when something must be installed).
 tint_packages=(build-essential cmake ninja-build pkg-config catch2 libstb-dev libcli11-dev
-               nlohmann-json3-dev libopenblas-dev python3-torch python3-numpy)
+               nlohmann-json3-dev libopenblas-dev python3-torch python3-numpy
+               python3-matplotlib python3-pil)
 
 tint_ensure_packages() {
   local missing=()

@@ -1,0 +1,69 @@
+// The trainer behind apps/train_classifier, as a library so tests drive it directly: trains
+// the small-vgg classifier (models/small_vgg.h) on an image folder whose labels are the
+// images' parent folder names (label_from_path).
+//
+// What a run does:
+// - the train, val and test splits of config.data (apps/support/dataset.h: train/ val/ test/
+//   subfolders, or a seeded 60/20/20 split) at size x size; train augmented (resize-crop
+//   jitter, flips), val and test centre-cropped; the classes are the training split's labels,
+//   sorted; a val or test label the training split lacks is an error;
+// - Adam (L2 weight decay as torch.optim.Adam) with a cosine decay over all steps, on
+//   cross-entropy; each epoch's training batches drop the last partial one (batch norm);
+// - after every epoch: val loss and accuracy (eval mode, no gradient), a row of
+//   out/metrics.csv (epoch,step,train_loss,train_accuracy,val_loss,val_accuracy,images_per_s),
+//   out/last.safetensors, and out/best.safetensors when the val accuracy beats every earlier
+//   epoch's (checkpoints written atomically, metadata: classifier_metadata plus epoch and val
+//   accuracy);
+// - at the end: best.safetensors loaded back through ImageClassifier::load and scored on the
+//   test split, and out/summary.json (written atomically).
+// Nothing is written before the inputs have been checked; errors are tint::Errors.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "framework/core/device.h"
+
+namespace tint::apps {
+
+struct ClassifierTrainConfig {
+  std::string data;                  // image folder (required)
+  std::string out = "runs/classifier";
+  int size = 64;                     // input side, a multiple of 8
+  int64_t batch = 32;
+  int64_t epochs = 30;
+  double lr = 3e-3;                  // peak lr, cosine-decayed to 0 over the run
+  double weight_decay = 5e-4;
+  double width = 1.0;                // small-vgg width multiplier
+  uint64_t seed = 0;                 // initialisation, data order, augmentation, seeded split
+  Device device = Device::cpu();
+  int threads = 0;                   // image decoding threads (0: automatic)
+};
+
+struct ClassifierEpoch {
+  int64_t epoch = 0, step = 0;
+  double train_loss = 0, train_accuracy = 0, val_loss = 0, val_accuracy = 0;
+  double images_per_s = 0;
+};
+
+struct ClassifierTrainResult {
+  std::vector<std::string> classes;
+  std::vector<ClassifierEpoch> history;
+  int64_t best_epoch = 0;
+  double val_accuracy = 0;   // of the best epoch
+  double test_accuracy = 0;  // of best.safetensors
+  int64_t train_images = 0, val_images = 0, test_images = 0, parameters = 0;
+  double seconds = 0;
+};
+
+struct ClassifierTrainHooks {
+  std::function<void(const std::string&)> log;  // one line at a time; default: stdout
+  bool progress = true;                         // draw a progress bar on stderr
+};
+
+ClassifierTrainResult train_classifier(const ClassifierTrainConfig& config,
+                                       const ClassifierTrainHooks& hooks = {});
+
+}  // namespace tint::apps

@@ -1,0 +1,229 @@
+#!/usr/bin/env bash
+# Reproduces the report's Table 1 and Figures 2-6 on real images (docs/results.md):
+# builds the Fruits and Photos sets from Debian packages (scripts/build_datasets.sh), trains
+# the three colorizers (L2, Class, Class+rebal) with the same budget for each seed on each
+# set, trains the Fruits classifier (the report's VGG column), evaluates every row (Ground
+# truth, Gray, Random, L2, Class, Class+rebal) on each test split (apps/evaluate), and
+# writes docs/results.md and docs/figures/ (scripts/lib/results_report.py).
+#
+#   scripts/run_experiments.sh [--scale cpu-small|gpu-full|smoke] [--seeds "0 1 2"]
+#                              [--out DIR] [--docs DIR] [--device auto|cpu|cuda] [--debs DIR]
+#                              [--bin DIR]
+#
+# Scales (what each trains is printed at the start and kept in OUT/config.json):
+#   cpu-small  64x64 images, Fruits 1200 / Photos 600 (60/20/20), seed network at width
+#              0.125, Adam lr 1e-3 cosine-decayed, 30 epochs on Fruits and 60 on Photos
+#              (the same number of steps), 3 seeds; about 45 minutes on a 2-core CPU.
+#   gpu-full   176x176, Fruits 3000 / Photos 3000, the report's seed network at width 1,
+#              batch 32, lr 3e-4 cosine, 20 epochs each, 3 seeds; sized for one H100.
+#   smoke      the bundled data/samples, 1 seed, 1 epoch: checks the pipeline in ~2 minutes
+#              (its numbers mean nothing; CI runs it into a temporary folder).
+# Defaults: --out runs/experiments/<scale> (an existing one is moved to <out>.previous),
+# --docs docs (smoke: OUT/docs), --device auto, --debs datasets/.debs (downloaded packages,
+# kept for reuse); without --bin, build/ is (re)built and its apps used (--bin DIR: the apps
+# in DIR as they are, as the CTest smoke test does). Each step's output goes to OUT/logs/; a
+# failing step prints its log's tail and stops the run with its exit status.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib/packages.sh
+
+scale=cpu-small
+seeds=""
+out=""
+docs=""
+device=auto
+debs=datasets/.debs
+bin=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --scale) scale="$2"; shift 2 ;;
+    --seeds) seeds="$2"; shift 2 ;;
+    --out) out="$2"; shift 2 ;;
+    --docs) docs="$2"; shift 2 ;;
+    --device) device="$2"; shift 2 ;;
+    --debs) debs="$2"; shift 2 ;;
+    --bin) bin="$2"; shift 2 ;;
+    -h|--help) sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "run_experiments.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
+  esac
+done
+
+# The budget of each scale.
+case "$scale" in
+  cpu-small)
+    size=64; n_fruits=1200; n_photos=600; width=0.125; batch=8; lr=1e-3
+    fruit_epochs=30; photo_epochs=60; default_seeds="0 1 2"
+    classifier_flags=(); data_root=datasets/cpu-small ;;
+  gpu-full)
+    size=176; n_fruits=3000; n_photos=3000; width=1; batch=32; lr=3e-4
+    fruit_epochs=20; photo_epochs=20; default_seeds="0 1 2"
+    classifier_flags=(--epochs 30 --batch 32); data_root=datasets/gpu-full ;;
+  smoke)
+    size=64; width=0.125; batch=8; lr=1e-3
+    fruit_epochs=1; photo_epochs=1; default_seeds="0"
+    classifier_flags=(--epochs 1); data_root="" ;;
+  *) echo "run_experiments.sh: --scale must be cpu-small, gpu-full or smoke, got $scale" >&2
+     exit 2 ;;
+esac
+seeds="${seeds:-$default_seeds}"
+for s in $seeds; do
+  [[ "$s" =~ ^[0-9]+$ ]] || { echo "run_experiments.sh: seed '$s' is not a number" >&2; exit 2; }
+done
+[ -n "$seeds" ] || { echo "run_experiments.sh: --seeds is empty" >&2; exit 2; }
+out="${out:-runs/experiments/$scale}"
+[ "$scale" = smoke ] && docs="${docs:-$out/docs}"
+docs="${docs:-docs}"
+losses=(l2 class class-rebal)
+datasets=(fruits photos)
+started_iso="$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+start_s=$SECONDS
+
+tint_ensure_packages python3-matplotlib python3-pil
+if [ -z "$bin" ]; then
+  echo "run_experiments.sh: building tint (build/)"
+  tint_build >/dev/null
+  bin=build/apps
+fi
+for app in compute_prior train_classifier train_colorizer evaluate; do
+  [ -x "$bin/$app" ] || { echo "run_experiments.sh: $bin/$app is missing (build tint first)" >&2; exit 1; }
+done
+
+if [ -e "$out" ]; then
+  rm -rf "$out.previous"
+  mv "$out" "$out.previous"
+  echo "run_experiments.sh: moved the previous $out to $out.previous"
+fi
+mkdir -p "$out/logs"
+
+# One step: runs a command with its output in OUT/logs/NAME.log; on failure shows the log's
+# end and stops. Prints the step with the run's elapsed time and a rough ETA.
+steps_total=0
+step_done=0
+run_step() {
+  local name="$1"; shift
+  local log="$out/logs/$name.log"
+  local t0=$SECONDS
+  printf '[%d/%d %s] %s ... ' "$((step_done + 1))" "$steps_total" \
+    "$(date -u -d "@$((SECONDS - start_s))" +%M:%S)" "$name"
+  local rc=0
+  "$@" >"$log" 2>&1 || rc=$?
+  if [ "$rc" -ne 0 ]; then
+    echo "FAILED (see $log)"
+    tail -n 20 "$log" >&2
+    exit "$rc"
+  fi
+  step_done=$((step_done + 1))
+  local elapsed=$((SECONDS - start_s))
+  local eta=$(( elapsed * (steps_total - step_done) / step_done ))
+  echo "$((SECONDS - t0)) s; $(grep -v '^\(train\|evaluate\|classifier\) \[' "$log" | tail -n 1 | cut -c1-110)" \
+       "[ETA $(date -u -d "@$eta" +%M:%S)]"
+}
+
+# The data.
+if [ "$scale" = smoke ]; then
+  # The bundled samples, seen as the two sets through symbolic links.
+  data_root="$out/data"
+  for set in fruits photos; do
+    for split in train val test; do
+      mkdir -p "$data_root/$set"
+      ln -s "$(pwd)/data/samples/$split/$set" "$data_root/$set/$split"
+    done
+  done
+else
+  stamp="$data_root/BUILT_WITH"
+  want="size $size fruits $n_fruits photos $n_photos seed 0"
+  if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+    echo "run_experiments.sh: building the Fruits and Photos sets in $data_root ($want)"
+    mkdir -p "$debs"
+    scripts/build_datasets.sh --out "$data_root" --size "$size" --fruits "$n_fruits" \
+      --photos "$n_photos" --seed 0 --debs "$debs" > "$out/logs/build_datasets.log" 2>&1 ||
+      { tail -n 20 "$out/logs/build_datasets.log" >&2; exit 1; }
+    echo "$want" > "$stamp"
+  fi
+  tail -n 2 "$out/logs/build_datasets.log" 2>/dev/null || echo "run_experiments.sh: using $data_root"
+fi
+
+n_seeds=$(wc -w <<<"$seeds")
+# prior x2, classifier, trainings, evaluations (truth + gray once, random + 3 losses per seed)
+steps_total=$(( 2 + 1 + 2 * 3 * n_seeds + 2 * (2 + 4 * n_seeds) ))
+echo "run_experiments.sh: scale $scale: seed network x$width at ${size}x$size, batch $batch," \
+     "Adam lr $lr cosine, $fruit_epochs epochs on Fruits / $photo_epochs on Photos, seeds: $seeds;" \
+     "$steps_total steps into $out"
+
+for set in "${datasets[@]}"; do
+  mkdir -p "$out/prior/$set"
+  run_step "prior_$set" "$bin/compute_prior" --data "$data_root/$set/train" --size "$size" \
+    --device "$device" --out "$out/prior/$set/prior.safetensors"
+done
+
+run_step classifier "$bin/train_classifier" --data "$data_root/fruits" --size "$size" \
+  --device "$device" --seed 0 --out "$out/classifier" "${classifier_flags[@]}"
+
+for set in "${datasets[@]}"; do
+  epochs=$fruit_epochs
+  [ "$set" = photos ] && epochs=$photo_epochs
+  for seed in $seeds; do
+    for loss in "${losses[@]}"; do
+      run_step "train_${set}_${loss}_seed$seed" "$bin/train_colorizer" \
+        --data "$data_root/$set" --loss "$loss" --size "$size" --width "$width" \
+        --batch "$batch" --epochs "$epochs" --lr "$lr" --lr-schedule cosine --seed "$seed" \
+        --device "$device" --report-every 10 --out "$out/train/$set/$loss/seed$seed"
+    done
+  done
+done
+
+for set in "${datasets[@]}"; do
+  classify=()
+  [ "$set" = fruits ] && classify=(--classifier "$out/classifier/best.safetensors")
+  common=(--data "$data_root/$set" --size "$size" --device "$device" "${classify[@]}")
+  first_seed=${seeds%% *}
+  for baseline in truth gray; do
+    run_step "eval_${set}_$baseline" "$bin/evaluate" --baseline "$baseline" "${common[@]}" \
+      --seed "$first_seed" --out "$out/eval/$set/$baseline/seed$first_seed"
+  done
+  for seed in $seeds; do
+    run_step "eval_${set}_random_seed$seed" "$bin/evaluate" --baseline random "${common[@]}" \
+      --seed "$seed" --out "$out/eval/$set/random/seed$seed"
+    for loss in "${losses[@]}"; do
+      run_step "eval_${set}_${loss}_seed$seed" "$bin/evaluate" "${common[@]}" --seed "$seed" \
+        --checkpoint "$out/train/$set/$loss/seed$seed/last.safetensors" \
+        --out "$out/eval/$set/$loss/seed$seed"
+    done
+  done
+done
+
+# What was run, for the report.
+finished_iso="$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+commit="$(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
+git diff --quiet HEAD 2>/dev/null || commit="$commit+local-changes"
+machine="$(nproc) CPU cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')),"
+machine="$machine $(free -g | awk '/Mem:/ {print $2}') GiB"
+command -v nvidia-smi >/dev/null && machine="$machine; GPU: $(nvidia-smi --query-gpu=name --format=csv,noheader | head -1)"
+SCALE="$scale" SEEDS="$seeds" DATA_ROOT="$data_root" SIZE="$size" WIDTH="$width" \
+BATCH="$batch" LR="$lr" FRUIT_EPOCHS="$fruit_epochs" PHOTO_EPOCHS="$photo_epochs" \
+COMMIT="$commit" MACHINE="$machine" STARTED="$started_iso" FINISHED="$finished_iso" \
+SECONDS_TOTAL="$((SECONDS - start_s))" DEVICE="$device" \
+COMMAND="scripts/run_experiments.sh --scale $scale --seeds \"$seeds\"" \
+/usr/bin/python3 - "$out/config.json" <<'EOF'
+import json, os, sys
+e = os.environ
+config = {
+    "scale": e["SCALE"], "seeds": [int(s) for s in e["SEEDS"].split()],
+    "datasets": {"fruits": e["DATA_ROOT"] + "/fruits", "photos": e["DATA_ROOT"] + "/photos"},
+    "size": int(e["SIZE"]), "model": "seed", "width": float(e["WIDTH"]),
+    "epochs": {"fruits": int(e["FRUIT_EPOCHS"]), "photos": int(e["PHOTO_EPOCHS"])},
+    "batch": int(e["BATCH"]), "lr": float(e["LR"]), "lr_schedule": "cosine",
+    "checkpoint": "last.safetensors (the end of the run)", "device": e["DEVICE"],
+    "commit": e["COMMIT"], "command": e["COMMAND"], "machine": e["MACHINE"],
+    "started": e["STARTED"], "finished": e["FINISHED"], "seconds": float(e["SECONDS_TOTAL"]),
+}
+with open(sys.argv[1] + ".tmp", "w") as f:
+    json.dump(config, f, indent=2)
+os.replace(sys.argv[1] + ".tmp", sys.argv[1])
+EOF
+
+mkdir -p "$docs"
+/usr/bin/python3 scripts/lib/results_report.py --exp "$out" --out "$docs/results.md" \
+  --figures "$docs/figures"
+echo "run_experiments.sh: done in $(date -u -d "@$((SECONDS - start_s))" +%H:%M:%S);" \
+     "wrote $docs/results.md and $docs/figures/ from $out"
