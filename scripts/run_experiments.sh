@@ -8,21 +8,26 @@
 #
 #   scripts/run_experiments.sh [--scale cpu-small|gpu-full|smoke] [--seeds "0 1 2"]
 #                              [--out DIR] [--docs DIR] [--device auto|cpu|cuda] [--debs DIR]
-#                              [--bin DIR]
+#                              [--bin DIR] [--datasets DIR] [--vgg16 FILE]
 #
 # Scales (what each trains is printed at the start and kept in OUT/config.json):
 #   cpu-small  64x64 images, Fruits 1200 / Photos 600 (60/20/20), seed network at width
 #              0.125, Adam lr 1e-3 cosine-decayed, 30 epochs on Fruits and 60 on Photos
 #              (the same number of steps), 3 seeds; about 45 minutes on a 2-core CPU.
-#   gpu-full   176x176, Fruits 3000 / Photos 3000, the report's seed network at width 1,
-#              batch 32, lr 3e-4 cosine, 20 epochs each, 3 seeds; sized for one H100.
+#   gpu-full   176x176 JPEGs, Fruits 1200 / Photos 1200 (the report's Fruits had 1.2k), the
+#              report's seed network at width 1, batch 32, lr 3e-4 cosine, 15 epochs each,
+#              3 seeds; sized for 10 minutes on one H100 (an estimate: not yet run).
 #   smoke      the bundled data/samples, 1 seed, 1 epoch: checks the pipeline in ~2 minutes
 #              (its numbers mean nothing; CI runs it into a temporary folder).
 # Defaults: --out runs/experiments/<scale> (an existing one is moved to <out>.previous),
 # --docs docs (smoke: OUT/docs), --device auto, --debs datasets/.debs (downloaded packages,
 # kept for reuse); without --bin, build/ is (re)built and its apps used (--bin DIR: the apps
-# in DIR as they are, as the CTest smoke test does). Each step's output goes to OUT/logs/; a
-# failing step prints its log's tail and stops the run with its exit status.
+# in DIR as they are, as the CTest smoke test does); --datasets DIR: DIR/fruits and
+# DIR/photos as they are instead of building them (for a GPU machine without apt, which gets
+# them carried); --vgg16 FILE: torchvision VGG16 weights converted to safetensors give the
+# classifier column (with data/imagenet_fruit_classes.json; kinds without an ImageNet class
+# are not scored) instead of the classifier trained here, as the report did. Each step's output goes to OUT/logs/; a failing step prints its log's tail
+# and stops the run with its exit status.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/packages.sh
@@ -34,6 +39,8 @@ docs=""
 device=auto
 debs=datasets/.debs
 bin=""
+prebuilt=""
+vgg16=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --scale) scale="$2"; shift 2 ;;
@@ -43,7 +50,9 @@ while [ $# -gt 0 ]; do
     --device) device="$2"; shift 2 ;;
     --debs) debs="$2"; shift 2 ;;
     --bin) bin="$2"; shift 2 ;;
-    -h|--help) sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --datasets) prebuilt="$2"; shift 2 ;;
+    --vgg16) vgg16="$2"; shift 2 ;;
+    -h|--help) awk 'NR > 1 && !/^#/ { exit } NR > 1' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "run_experiments.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -51,12 +60,12 @@ done
 # The budget of each scale.
 case "$scale" in
   cpu-small)
-    size=64; n_fruits=1200; n_photos=600; width=0.125; batch=8; lr=1e-3
+    size=64; n_fruits=1200; n_photos=600; width=0.125; batch=8; lr=1e-3; format=png
     fruit_epochs=30; photo_epochs=60; default_seeds="0 1 2"
     classifier_flags=(); data_root=datasets/cpu-small ;;
   gpu-full)
-    size=176; n_fruits=3000; n_photos=3000; width=1; batch=32; lr=3e-4
-    fruit_epochs=20; photo_epochs=20; default_seeds="0 1 2"
+    size=176; n_fruits=1200; n_photos=1200; width=1; batch=32; lr=3e-4; format=jpg
+    fruit_epochs=15; photo_epochs=15; default_seeds="0 1 2"
     classifier_flags=(--epochs 30 --batch 32); data_root=datasets/gpu-full ;;
   smoke)
     size=64; width=0.125; batch=8; lr=1e-3
@@ -70,6 +79,8 @@ for s in $seeds; do
   [[ "$s" =~ ^[0-9]+$ ]] || { echo "run_experiments.sh: seed '$s' is not a number" >&2; exit 2; }
 done
 [ -n "$seeds" ] || { echo "run_experiments.sh: --seeds is empty" >&2; exit 2; }
+[ -z "$vgg16" ] || [ -f "$vgg16" ] ||
+  { echo "run_experiments.sh: --vgg16 $vgg16 does not exist (expected VGG16 weights as safetensors)" >&2; exit 2; }
 out="${out:-runs/experiments/$scale}"
 [ "$scale" = smoke ] && docs="${docs:-$out/docs}"
 docs="${docs:-docs}"
@@ -96,15 +107,21 @@ fi
 mkdir -p "$out/logs"
 
 # One step: runs a command with its output in OUT/logs/NAME.log; on failure shows the log's
-# end and stops. Prints the step with the run's elapsed time and a rough ETA.
+# end and stops. Prints the step with the run's elapsed time and an ETA from the time the
+# steps took so far, a training or the classifier counting as 10 units, any other step as 1.
 steps_total=0
 step_done=0
+units_total=0
+units_done=0
+steps_time=0
+step_units() { case "$1" in train_*|classifier) echo 10 ;; *) echo 1 ;; esac; }
+clock() { printf '%d:%02d:%02d' $(($1 / 3600)) $(($1 % 3600 / 60)) $(($1 % 60)); }
 run_step() {
   local name="$1"; shift
   local log="$out/logs/$name.log"
   local t0=$SECONDS
   printf '[%d/%d %s] %s ... ' "$((step_done + 1))" "$steps_total" \
-    "$(date -u -d "@$((SECONDS - start_s))" +%M:%S)" "$name"
+    "$(clock $((SECONDS - start_s)))" "$name"
   local rc=0
   "$@" >"$log" 2>&1 || rc=$?
   if [ "$rc" -ne 0 ]; then
@@ -113,10 +130,11 @@ run_step() {
     exit "$rc"
   fi
   step_done=$((step_done + 1))
-  local elapsed=$((SECONDS - start_s))
-  local eta=$(( elapsed * (steps_total - step_done) / step_done ))
-  echo "$((SECONDS - t0)) s; $(grep -v '^\(train\|evaluate\|classifier\) \[' "$log" | tail -n 1 | cut -c1-110)" \
-       "[ETA $(date -u -d "@$eta" +%M:%S)]"
+  units_done=$((units_done + $(step_units "$name")))
+  steps_time=$((steps_time + SECONDS - t0))
+  local eta=$(( steps_time * (units_total - units_done) / units_done ))
+  echo "$((SECONDS - t0)) s; $(grep -v '^\(train\|evaluate\|classifier\) \[' "$log" | tail -n 1 | cut -c1-100)" \
+       "[ETA $(clock "$eta")]"
 }
 
 # The data.
@@ -129,14 +147,21 @@ if [ "$scale" = smoke ]; then
       ln -s "$(pwd)/data/samples/$split/$set" "$data_root/$set/$split"
     done
   done
+elif [ -n "$prebuilt" ]; then
+  data_root="$prebuilt"
+  for set in fruits photos; do
+    [ -d "$data_root/$set/train" ] ||
+      { echo "run_experiments.sh: --datasets $data_root has no $set/train folder" >&2; exit 1; }
+  done
+  echo "run_experiments.sh: using the datasets in $data_root as they are"
 else
   stamp="$data_root/BUILT_WITH"
-  want="size $size fruits $n_fruits photos $n_photos seed 0"
+  want="size $size fruits $n_fruits photos $n_photos seed 0 format $format"
   if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
     echo "run_experiments.sh: building the Fruits and Photos sets in $data_root ($want)"
     mkdir -p "$debs"
     scripts/build_datasets.sh --out "$data_root" --size "$size" --fruits "$n_fruits" \
-      --photos "$n_photos" --seed 0 --debs "$debs" > "$out/logs/build_datasets.log" 2>&1 ||
+      --photos "$n_photos" --seed 0 --format "$format" --debs "$debs" > "$out/logs/build_datasets.log" 2>&1 ||
       { tail -n 20 "$out/logs/build_datasets.log" >&2; exit 1; }
     echo "$want" > "$stamp"
   fi
@@ -145,7 +170,10 @@ fi
 
 n_seeds=$(wc -w <<<"$seeds")
 # prior x2, classifier, trainings, evaluations (truth + gray once, random + 3 losses per seed)
-steps_total=$(( 2 + 1 + 2 * 3 * n_seeds + 2 * (2 + 4 * n_seeds) ))
+trainings=$(( 2 * 3 * n_seeds ))  # the colorizers, and the classifier unless --vgg16
+[ -z "$vgg16" ] && trainings=$((trainings + 1))
+steps_total=$(( 2 + trainings + 2 * (2 + 4 * n_seeds) ))
+units_total=$(( steps_total + 9 * trainings ))
 echo "run_experiments.sh: scale $scale: seed network x$width at ${size}x$size, batch $batch," \
      "Adam lr $lr cosine, $fruit_epochs epochs on Fruits / $photo_epochs on Photos, seeds: $seeds;" \
      "$steps_total steps into $out"
@@ -156,8 +184,17 @@ for set in "${datasets[@]}"; do
     --device "$device" --out "$out/prior/$set/prior.safetensors"
 done
 
-run_step classifier "$bin/train_classifier" --data "$data_root/fruits" --size "$size" \
-  --device "$device" --seed 0 --out "$out/classifier" "${classifier_flags[@]}"
+if [ -z "$vgg16" ]; then
+  run_step classifier "$bin/train_classifier" --data "$data_root/fruits" --size "$size" \
+    --device "$device" --seed 0 --out "$out/classifier" "${classifier_flags[@]}"
+  classify=(--classifier "$out/classifier/best.safetensors")
+else
+  mkdir -p "$out/classifier"
+  VGG16="$vgg16" /usr/bin/python3 -c 'import json, os, sys
+json.dump({"model": "VGG16 (ImageNet weights %s) through data/imagenet_fruit_classes.json" % os.environ["VGG16"]},
+          open(os.path.join(sys.argv[1], "summary.json"), "w"), indent=2)' "$out/classifier"
+  classify=(--classifier "$vgg16" --class-map data/imagenet_fruit_classes.json)
+fi
 
 for set in "${datasets[@]}"; do
   epochs=$fruit_epochs
@@ -173,9 +210,8 @@ for set in "${datasets[@]}"; do
 done
 
 for set in "${datasets[@]}"; do
-  classify=()
-  [ "$set" = fruits ] && classify=(--classifier "$out/classifier/best.safetensors")
-  common=(--data "$data_root/$set" --size "$size" --device "$device" "${classify[@]}")
+  common=(--data "$data_root/$set" --size "$size" --device "$device")
+  [ "$set" = fruits ] && common+=("${classify[@]}")
   first_seed=${seeds%% *}
   for baseline in truth gray; do
     run_step "eval_${set}_$baseline" "$bin/evaluate" --baseline "$baseline" "${common[@]}" \
@@ -225,5 +261,5 @@ EOF
 mkdir -p "$docs"
 /usr/bin/python3 scripts/lib/results_report.py --exp "$out" --out "$docs/results.md" \
   --figures "$docs/figures"
-echo "run_experiments.sh: done in $(date -u -d "@$((SECONDS - start_s))" +%H:%M:%S);" \
+echo "run_experiments.sh: done in $(clock $((SECONDS - start_s)));" \
      "wrote $docs/results.md and $docs/figures/ from $out"

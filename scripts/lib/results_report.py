@@ -726,6 +726,8 @@ def render(data, out_path, fig_dir):
     clf = data["classifier"]
     if clf:
         parts = []
+        if clf.get("model"):
+            parts.append(str(clf["model"]))
         if isinstance(clf.get("classes"), list):
             parts.append("%d classes" % len(clf["classes"]))
         for key, name in (("test_accuracy", "test accuracy"), ("val_accuracy", "val accuracy")):
