@@ -1,43 +1,58 @@
-// bench_train: training throughput (images/s) and peak memory of the colorization networks
-// (seed and eccv16), one full training step being: forward, the class-rebalanced
-// cross-entropy (kernels/color_loss.h, Subsampled by default or --loss full), backward, an
-// Adam step. Next to tint it runs scripts/bench_pytorch.py, the same networks, loss math and
-// optimizer written in PyTorch (eager), on the same data, device and settings, in the same
-// invocation, and prints both with their ratios.
+// bench_train: training throughput (images/s), peak memory and distance from the hardware
+// floor of the colorization networks (seed and eccv16), one full training step being:
+// forward, the class-rebalanced cross-entropy (kernels/color_loss.h, Subsampled by default or
+// --loss full), backward, an Adam step. In the same invocation it runs
+// scripts/bench_pytorch.py, the same networks, loss math and optimizer in PyTorch, on the
+// same data, device and settings, in up to three modes (--torch-modes): eager (float32, TF32
+// on a GPU), channels_last_bf16 (channels_last + autocast bf16) and compiled (torch.compile
+// of the latter), and prints one row per (model, batch, framework, mode) with the ratios.
 //
-//   bench_train                              cpu: batch 4, 64x64, width 0.25 (2-core sized)
-//   bench_train --device cuda --json r.json  GPU: batch 32, 176x176, width 1 (the real sizes)
+//   bench_train                              cpu: batch 4, 64x64, width 0.25, torch eager
+//   bench_train --device cuda --json r.json  GPU: batches 32 and 64, 176x176, width 1, all
+//                                            three PyTorch modes
 //
-// Each (model, framework) runs in its own process (tint: this program re-run with
-// --worker; PyTorch: the script), so one run's memory does not count in another's peak.
-// Peak memory: on a GPU the caching allocators' peak of allocated bytes
-// (device_memory_stats().peak_allocated_bytes, torch.cuda.max_memory_allocated), both reset
-// after the model, optimizer and data are in place; on the cpu the process' maximum
-// resident set size (getrusage), which for PyTorch includes the interpreter and libtorch (its
-// size before the model is printed as "base"). Throughput: images per second of the median
-// step (each step ends with a device synchronize on a GPU), after --warmup untimed steps.
-// Targets are printed, not asserted. See docs/performance.md, "Training throughput".
+// Floor: tint counts the forward pass's FLOPs (tint::FlopCounter: convolutions and matmuls,
+// 2 per multiply-add) on the bench's input; a training step is taken as 3 x that (forward,
+// input gradient, weight gradient: the usual estimate), and the floor is that step at the
+// dense matrix rate bench_pytorch.py --matmul-rate measures in this invocation (the best of
+// a few torch.matmul runs: 8192^2 bf16 and TF32 on a GPU, 2048^2 fp32 on the cpu). Each row
+// uses the rate of its precision (bf16 modes: bf16; float32 rows: TF32 on a GPU, fp32 on the
+// cpu) and shows floor images/s and the % of it reached.
+//
+// Each run is its own process (tint: this program re-run with --worker; PyTorch: the script),
+// so one run's memory does not count in another's peak. Peak memory: on a GPU the caching
+// allocators' peak of allocated bytes (device_memory_stats().peak_allocated_bytes,
+// torch.cuda.max_memory_allocated) over the timed steps (reset after the warmup steps); on
+// the cpu the process' maximum resident set size (getrusage), which for PyTorch includes the
+// interpreter and libtorch (its size before the model is printed as "base"). Throughput:
+// images per second of the median step (each step ends with a device synchronize on a GPU),
+// after --warmup untimed steps. --budget caps the whole sweep's time: runs that no longer fit
+// are listed as skipped or timed out. Targets are printed, not asserted. See
+// docs/performance.md, "Training throughput".
 #include <omp.h>
 #include <sys/resource.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
-#include <nlohmann/json.hpp>
 #include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <limits>
+#include <map>
+#include <nlohmann/json.hpp>
 #include <numeric>
 #include <sstream>
 #include <string>
 #include <vector>
 
 #include "app_main.h"
+#include "child_result.h"
 #include "framework/cuda/runtime.h"
 #include "framework/cuda/settings.h"
 #include "framework/memory/device_memory.h"
@@ -46,20 +61,28 @@
 #include "kernels/color_loss.h"
 #include "kernels/lab.h"
 #include "models/registry.h"
+#include "train_bench_table.h"
 
 namespace fs = std::filesystem;
 using nlohmann::json;
+using tint::apps::run_child;
+using tint::apps::shell_quote;
 
 namespace {
 
 // The training recipe's optimizer (the report's: Adam, betas 0.9 / 0.999, lr 3e-5, weight
 // decay 1e-3); its numbers do not change the cost of a step.
 constexpr double kLr = 3e-5, kBeta1 = 0.9, kBeta2 = 0.999, kWeightDecay = 1e-3;
+// Under --budget, a run is started only with at least this many seconds left.
+constexpr double kMinRunSeconds = 10;
+const std::vector<std::string> kTorchModes = {"eager", "channels_last_bf16", "compiled"};
 
 struct Config {
   std::string device = "cpu";
   std::vector<std::string> models = {"seed", "eccv16"};
-  int64_t batch = 4, size = 64;
+  int64_t batch = 4, size = 64;        // batch: the worker's (one run)
+  std::vector<int64_t> batches = {4};  // the sweep's
+  std::vector<std::string> torch_modes = {"eager"};
   double width = 0.25;
   int warmup = 3, steps = 30, threads = 1;
   std::string loss = "subsampled";  // or "full"
@@ -67,14 +90,34 @@ struct Config {
   std::string data;  // raw float32 L then ab, written by the parent
 };
 
-json config_json(const Config& c, const std::string& model) {
-  return {{"model", model},     {"device", c.device},   {"batch", c.batch},
-          {"size", c.size},     {"width", c.width},     {"warmup", c.warmup},
-          {"steps", c.steps},   {"threads", c.threads}, {"loss", c.loss},
-          {"k", 5},             {"sigma", 5.0},         {"lr", kLr},
-          {"beta1", kBeta1},    {"beta2", kBeta2},      {"weight_decay", kWeightDecay},
-          {"tf32", c.tf32},     {"cudnn_benchmark", c.cudnn_benchmark},
-          {"data", c.data},     {"bins", (fs::path(TINT_SOURCE_DIR) / "data" / "ab_bins_313.txt").string()}};
+// One run of the sweep: tint's (mode "fp32") or one PyTorch mode's.
+struct Run {
+  std::string model;
+  int64_t batch;
+  std::string framework, mode, precision;
+};
+
+json config_json(const Config& c, const Run& run, const std::string& data) {
+  return {{"model", run.model},
+          {"device", c.device},
+          {"batch", run.batch},
+          {"size", c.size},
+          {"width", c.width},
+          {"warmup", c.warmup},
+          {"steps", c.steps},
+          {"threads", c.threads},
+          {"loss", c.loss},
+          {"k", 5},
+          {"sigma", 5.0},
+          {"lr", kLr},
+          {"beta1", kBeta1},
+          {"beta2", kBeta2},
+          {"weight_decay", kWeightDecay},
+          {"tf32", c.tf32},
+          {"cudnn_benchmark", c.cudnn_benchmark},
+          {"mode", run.mode},
+          {"data", data},
+          {"bins", (fs::path(TINT_SOURCE_DIR) / "data" / "ab_bins_313.txt").string()}};
 }
 
 // The per-bin weights both sides use: fixed, varied values in [0.5, 1.5) (the cost of the
@@ -101,11 +144,12 @@ tint::Device parse_device(const std::string& name) {
   const tint::Device device = tint::Device::parse(name);
   if (device.is_cuda()) {
     if (!tint::cuda::built_with_cuda())
-      throw std::runtime_error("this build of tint has no CUDA backend (configure with "
-                               "-DTINT_CUDA=ON on a machine with the CUDA toolkit and cuDNN)");
+      throw std::runtime_error(
+          "this build of tint has no CUDA backend (configure with "
+          "-DTINT_CUDA=ON on a machine with the CUDA toolkit and cuDNN)");
     if (device.index >= tint::cuda::device_count())
-      throw std::runtime_error(device.str() + " is not available: " +
-                               std::to_string(tint::cuda::device_count()) +
+      throw std::runtime_error(device.str() +
+                               " is not available: " + std::to_string(tint::cuda::device_count()) +
                                " CUDA device(s) visible to this process");
   }
   return device;
@@ -157,19 +201,29 @@ int run_worker(const Config& c, const std::string& model_name) {
   Generator gen(42);
   auto model = models::make_model(model_name, models::Head::Classification, c.width, gen);
   model->to(device);
+  // The forward pass's FLOPs on this input (eval mode: no batch-norm statistics updated, no
+  // dropout mask drawn, so the timed steps are those of a run without this pass).
+  int64_t forward_flops = 0;
+  {
+    model->eval();
+    NoGradGuard no_grad;
+    FlopCounter counter;
+    model->forward(L);
+    forward_flops = counter.total();
+  }
   model->train();
   const NamedParameters params = model->trainable_parameters();
   int64_t n_params = 0;
   for (const auto& [name, p] : params) n_params += p.numel();
   Adam opt(params, AdamOptions{kLr, kBeta1, kBeta2, 1e-8, kWeightDecay});
-  if (gpu) {
-    cuda::synchronize(device.index);
-    device_reset_peak(device);
-  }
 
   std::vector<double> ms;
-  double first_loss = 0, last_loss = 0;
+  double first_loss = 0, last_loss = 0, first_ms = 0;
   for (int i = 0; i < c.warmup + c.steps; ++i) {
+    if (gpu && i == c.warmup) {  // the peak of the timed steps
+      cuda::synchronize(device.index);
+      device_reset_peak(device);
+    }
     const auto t0 = std::chrono::steady_clock::now();
     opt.zero_grad();
     const Tensor logits = model->forward(L);
@@ -178,17 +232,29 @@ int run_worker(const Config& c, const std::string& model_name) {
     opt.step();
     if (gpu) cuda::synchronize(device.index);
     const auto t1 = std::chrono::steady_clock::now();
-    if (i >= c.warmup) ms.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
-    if (i == 0) first_loss = loss.item();  // outside the timed span of step 0 (a warmup)
+    const double step_ms = std::chrono::duration<double, std::milli>(t1 - t0).count();
+    if (i >= c.warmup) ms.push_back(step_ms);
+    if (i == 0) {  // outside the timed span of step 0 (a warmup)
+      first_ms = step_ms;
+      first_loss = loss.item();
+    }
     if (i == c.warmup + c.steps - 1) last_loss = loss.item();
   }
   const double med = median(ms);
   const double mean = std::accumulate(ms.begin(), ms.end(), 0.0) / double(ms.size());
-  json r = {{"framework", "tint"}, {"model", model_name},
-            {"params", n_params},  {"ms_per_step_median", med},
-            {"ms_per_step_mean", mean}, {"ms_per_step", ms},
+  json r = {{"framework", "tint"},
+            {"model", model_name},
+            {"mode", "fp32"},
+            {"batch", c.batch},
+            {"params", n_params},
+            {"ms_per_step_median", med},
+            {"ms_per_step_mean", mean},
+            {"ms_per_step", ms},
             {"images_per_s", 1000.0 * double(c.batch) / med},
-            {"first_loss", first_loss}, {"last_loss", last_loss}};
+            {"first_step_ms", first_ms},
+            {"first_loss", first_loss},
+            {"last_loss", last_loss},
+            {"forward_flops", forward_flops}};
   if (gpu) {
     const AllocatorStats stats = device_memory_stats(device);
     r["peak_mb"] = double(stats.peak_allocated_bytes) / (1024.0 * 1024.0);
@@ -202,42 +268,6 @@ int run_worker(const Config& c, const std::string& model_name) {
   std::printf("result %s\n", r.dump().c_str());
   std::fflush(stdout);
   return 0;
-}
-
-std::string shell_quote(const std::string& s) {
-  std::string q = "'";
-  for (char ch : s) q += ch == '\'' ? std::string("'\\''") : std::string(1, ch);
-  return q + "'";
-}
-
-// Runs cmd, passing its stderr through; returns the JSON of its "result " line. Exit codes
-// 3 and 4 are the script's "no torch" / "no CUDA in torch".
-json run_child(const std::string& cmd, const std::string& what) {
-  FILE* pipe = popen(cmd.c_str(), "r");
-  if (!pipe) throw std::runtime_error("could not start " + what);
-  json result;
-  std::string line;
-  char buf[1 << 16];
-  while (std::fgets(buf, sizeof buf, pipe)) {
-    line += buf;
-    if (line.empty() || line.back() != '\n') continue;
-    if (line.rfind("result ", 0) == 0) result = json::parse(line.substr(7));
-    line.clear();
-  }
-  const int status = pclose(pipe);
-  const int code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  if (code == 3)
-    throw std::runtime_error(what + ": PyTorch is not importable (install python3-torch, "
-                             "pass --python, or run with --no-torch)");
-  if (code == 4)
-    throw std::runtime_error(what + ": PyTorch cannot use a CUDA device (a CPU-only torch, "
-                             "or no GPU); pass --python or run with --no-torch");
-  if (code == 127) throw std::runtime_error(what + ": the program was not found");
-  if (code != 0)
-    throw std::runtime_error(what + " (" + cmd + ") failed with exit code " +
-                             std::to_string(code));
-  if (result.is_null()) throw std::runtime_error(what + " printed no result line");
-  return result;
 }
 
 std::string self_exe() {
@@ -260,25 +290,243 @@ std::string fmt(const char* f, double v) {
   return buf;
 }
 
+std::vector<std::string> split_list(const std::string& s) {
+  std::vector<std::string> items;
+  std::stringstream ss(s);
+  for (std::string item; std::getline(ss, item, ',');)
+    if (!item.empty()) items.push_back(item);
+  return items;
+}
+
+std::string join(const std::vector<std::string>& items, const char* sep) {
+  std::string s;
+  for (const std::string& item : items) s += (s.empty() ? "" : sep) + item;
+  return s;
+}
+
+// The wall-clock budget of the sweep (--budget; 0 = none).
+class Budget {
+ public:
+  explicit Budget(double seconds) : seconds_(seconds), start_(std::chrono::steady_clock::now()) {}
+  bool limited() const { return seconds_ > 0; }
+  double left() const {
+    if (!limited()) return std::numeric_limits<double>::infinity();
+    const double used =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+    return seconds_ - used;
+  }
+  double child_timeout() const { return limited() ? std::max(1.0, left()) : 0.0; }
+
+ private:
+  double seconds_;
+  std::chrono::steady_clock::time_point start_;
+};
+
+// The runs in the order they are made: per batch and model tint and the PyTorch modes,
+// compiled ones last (they spend the most time compiling, so a tight --budget drops them
+// first).
+std::vector<Run> plan_runs(const Config& c, bool gpu, bool no_torch) {
+  const std::string tint_precision = gpu && c.tf32 ? "tf32" : "fp32";
+  const auto torch_run = [&](const std::string& model, int64_t batch, const std::string& mode) {
+    const std::string precision = mode != "eager" ? "bf16" : gpu && c.tf32 ? "tf32" : "fp32";
+    return Run{model, batch, "torch", mode, precision};
+  };
+  std::vector<Run> runs;
+  for (int64_t batch : c.batches)
+    for (const std::string& model : c.models) {
+      runs.push_back({model, batch, "tint", "fp32", tint_precision});
+      if (no_torch) continue;
+      for (const std::string& mode : c.torch_modes)
+        if (mode != "compiled") runs.push_back(torch_run(model, batch, mode));
+    }
+  if (!no_torch &&
+      std::find(c.torch_modes.begin(), c.torch_modes.end(), "compiled") != c.torch_modes.end())
+    for (int64_t batch : c.batches)
+      for (const std::string& model : c.models) runs.push_back(torch_run(model, batch, "compiled"));
+  return runs;
+}
+
+// The command line of one run.
+std::string run_command(const Config& c, const Run& run, const std::string& data,
+                        const std::string& python, const fs::path& script, const fs::path& tmp) {
+  if (run.framework == "tint")
+    return shell_quote(self_exe()) + " --worker " + run.model + " --device " +
+           shell_quote(c.device) + " --batch " + std::to_string(run.batch) + " --size " +
+           std::to_string(c.size) + " --width " + fmt("%.17g", c.width) + " --warmup " +
+           std::to_string(c.warmup) + " --steps " + std::to_string(c.steps) + " --loss " + c.loss +
+           " --threads " + std::to_string(c.threads) + " --data " + shell_quote(data) +
+           (c.cudnn_benchmark ? " --cudnn-benchmark" : "") + (c.tf32 ? "" : " --no-tf32");
+  const fs::path cfg =
+      tmp / ("torch_" + run.model + "_" + std::to_string(run.batch) + "_" + run.mode + ".json");
+  std::ofstream(cfg) << config_json(c, run, data).dump() << "\n";
+  return shell_quote(python) + " " + shell_quote(script.string()) + " --mode " + run.mode + " " +
+         shell_quote(cfg.string());
+}
+
+// One run as a table row: the child's numbers, or why there are none.
+json make_row(const Run& run, const std::string& cmd, const Budget& budget) {
+  json row = {{"model", run.model}, {"batch", run.batch},         {"framework", run.framework},
+              {"mode", run.mode},   {"precision", run.precision}, {"status", "ok"}};
+  const std::string what = run.framework + " " + run.model + " batch " + std::to_string(run.batch) +
+                           (run.framework == "tint" ? "" : " " + run.mode);
+  if (budget.left() < kMinRunSeconds) {
+    row["status"] = "skipped";
+    row["reason"] = "the --budget was spent";
+    return row;
+  }
+  std::cerr << "bench_train: " << what << "\n";
+  try {
+    const json result = run_child(cmd, what, budget.child_timeout());
+    if (result.contains("unavailable")) {
+      row["status"] = "unavailable";
+      row["reason"] = result["unavailable"];
+    } else {
+      for (const char* key : {"images_per_s", "peak_mb", "first_loss", "params"})
+        row[key] = result.at(key);
+    }
+    row["result"] = result;
+  } catch (const tint::apps::ChildTimedOut& e) {
+    row["status"] = "timed out";
+    row["reason"] = e.what();
+  } catch (const std::exception& e) {
+    row["status"] = "failed";
+    row["reason"] = tint::apps::user_message(e.what());
+  }
+  return row;
+}
+
+// The forward FLOPs of each model and batch: tint's count, else PyTorch eager's
+// (torch.utils.flop_counter); a disagreement between the two is reported.
+json forward_flops_of(const json& rows, json& checks) {
+  json flops = json::object();
+  std::map<std::string, double> torch_count;
+  for (const json& row : rows) {
+    if (row["status"] != "ok") continue;
+    const json f = row["result"].value("forward_flops", json());
+    if (!f.is_number()) continue;
+    const std::string key =
+        tint::apps::flops_key(row["model"].get<std::string>(), row["batch"].get<int64_t>());
+    if (row["framework"] == "tint")
+      flops[key] = f;
+    else
+      torch_count[key] = f.get<double>();
+  }
+  for (const auto& [key, count] : torch_count) {
+    if (!flops.contains(key)) {
+      flops[key] = count;
+      continue;
+    }
+    const double tint_count = flops[key].get<double>();
+    checks[key] = {{"tint", tint_count}, {"torch_flop_counter", count}};
+    if (std::abs(tint_count - count) > 1e-3 * tint_count)
+      std::cerr << "bench_train: warning: " << key << ": tint counts " << tint_count
+                << " forward FLOPs but torch.utils.flop_counter " << count << "\n";
+  }
+  return flops;
+}
+
+// The dense matrix rates by precision, measured by bench_pytorch.py --matmul-rate; an
+// object with "error" when it could not be measured.
+json measure_matmul_rate(const std::string& python, const fs::path& script, const Config& c,
+                         const std::vector<std::string>& precisions, const Budget& budget) {
+  const std::string cmd = shell_quote(python) + " " + shell_quote(script.string()) +
+                          " --matmul-rate --device " + shell_quote(c.device) + " --threads " +
+                          std::to_string(c.threads) + " --precisions " + join(precisions, ",");
+  std::cerr << "bench_train: matmul rate (" << join(precisions, ", ") << ")\n";
+  try {
+    return run_child(cmd, "the matmul rate", budget.limited() ? std::min(120.0, budget.left()) : 0);
+  } catch (const std::exception& e) {
+    std::cerr << "bench_train: warning: no floor: " << e.what() << "\n";
+    return {{"error", tint::apps::user_message(e.what())}};
+  }
+}
+
+// The notes under the table: what the marks and columns mean, FLOPs, rates, memory.
+void print_notes(const json& out, bool gpu, int threads) {
+  std::printf(
+      "*: tint's row against the fastest PyTorch mode of its model and batch; PyTorch "
+      "rows: tint's img/s and peak MB over the row's\n");
+  std::printf(
+      "floor img/s: batch / (step FLOPs / the matmul rate of the row's precision); "
+      "step FLOPs = %d x forward (forward, input gradient, weight gradient; "
+      "convolutions and matmuls):",
+      tint::apps::kStepFlopsPerForward);
+  for (const auto& [key, f] : out["forward_flops"].items())
+    std::printf(" %s %.2f GFLOP;", key.c_str(),
+                tint::apps::kStepFlopsPerForward * f.get<double>() / 1e9);
+  std::printf("\n");
+  const json& rate = out["matmul_rate"];
+  if (rate.contains("rates_tflops")) {
+    std::printf("matmul rate (torch.matmul %lldx%lld, best of %lld, this invocation):",
+                static_cast<long long>(rate["size"].get<int64_t>()),
+                static_cast<long long>(rate["size"].get<int64_t>()),
+                static_cast<long long>(rate["repeats"].get<int64_t>()));
+    for (const auto& [precision, tflops] : rate["rates_tflops"].items())
+      std::printf(" %s %.3f TFLOP/s;", precision.c_str(), tflops.get<double>());
+    std::printf("\n");
+  } else {
+    std::printf("matmul rate: not measured (%s)\n",
+                rate.value("error", std::string("--no-torch")).c_str());
+  }
+  if (gpu) {
+    std::printf(
+        "peak MB: each side's caching-allocator peak of allocated bytes over the timed "
+        "steps (model, gradients, Adam state, activations, data)\n");
+  } else {
+    std::printf("peak MB: process max RSS (getrusage); before the model:");
+    for (const json& row : out["rows"])
+      if (row["status"] == "ok" && row["result"].contains("base_mb"))
+        std::printf(
+            " %s%s %s/%lld %.0f MB;", row["framework"].get<std::string>().c_str(),
+            row["framework"] == "tint" ? "" : (" " + row["mode"].get<std::string>()).c_str(),
+            row["model"].get<std::string>().c_str(),
+            static_cast<long long>(row["batch"].get<int64_t>()),
+            row["result"]["base_mb"].get<double>());
+    std::printf(" %d thread(s) each\n", threads);
+  }
+  bool compiled = false;
+  for (const json& row : out["rows"])
+    if (row["status"] == "ok" && row["mode"] == "compiled") {
+      if (!compiled) std::printf("compiled rows' first step (compiling included):");
+      compiled = true;
+      std::printf(" %s/%lld %.1f s;", row["model"].get<std::string>().c_str(),
+                  static_cast<long long>(row["batch"].get<int64_t>()),
+                  row["result"]["first_step_ms"].get<double>() / 1e3);
+    }
+  if (compiled) std::printf("\n");
+  std::printf(
+      "loss0: the first step's loss (per-image sum), each run from its own random "
+      "initialisation on the same data\n");
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{
-      "Training throughput (images/s) and peak memory of the colorization networks: forward, "
-      "rebalanced cross-entropy, backward and an Adam step, for seed and eccv16, against the "
-      "same networks and loss in PyTorch (scripts/bench_pytorch.py) run in the same "
-      "invocation. cpu defaults: batch 4, 64x64, width 0.25; cuda: batch 32, 176x176, width 1."};
+      "Training throughput (images/s), peak memory and distance from the FLOP floor of the "
+      "colorization networks: forward, rebalanced cross-entropy, backward and an Adam step, "
+      "for seed and eccv16, against the same networks and loss in PyTorch "
+      "(scripts/bench_pytorch.py: eager, channels_last_bf16, compiled) run in the same "
+      "invocation. cpu defaults: batch 4, 64x64, width 0.25, torch eager; cuda: batches 32 "
+      "and 64, 176x176, width 1, all three PyTorch modes."};
   Config c;
   c.threads = omp_get_num_procs();
   std::string json_path, python = "/usr/bin/python3", models_arg = "seed,eccv16", worker_model;
-  bool no_torch = false;
+  std::string batches_arg, modes_arg;
+  double budget_s = 0;
+  bool no_torch = false, no_tf32 = false;
   app.add_option("--device", c.device, "cpu, cuda or cuda:N")->capture_default_str();
   app.add_option("--models", models_arg, "comma-separated: seed, eccv16")->capture_default_str();
-  auto* batch_opt = app.add_option("--batch", c.batch, "images per step (cpu 4, cuda 32)")
+  auto* batches_opt =
+      app.add_option("--batches", batches_arg, "comma-separated batch sizes (cpu 4, cuda 32,64)");
+  auto* batch_opt = app.add_option("--batch", c.batch, "one batch size (as --batches N)")
                         ->check(CLI::PositiveNumber);
-  auto* size_opt = app.add_option("--size", c.size,
-                                  "input height = width, a multiple of 8 (cpu 64, cuda 176)")
-                       ->check(CLI::PositiveNumber);
+  auto* modes_opt = app.add_option("--torch-modes", modes_arg,
+                                   "comma-separated PyTorch modes: eager, channels_last_bf16, "
+                                   "compiled (cpu eager; cuda all three)");
+  auto* size_opt =
+      app.add_option("--size", c.size, "input height = width, a multiple of 8 (cpu 64, cuda 176)")
+          ->check(CLI::PositiveNumber);
   auto* width_opt = app.add_option("--width", c.width, "channel multiplier (cpu 0.25, cuda 1)")
                         ->check(CLI::PositiveNumber);
   auto* warmup_opt = app.add_option("--warmup", c.warmup, "untimed steps first (cpu 3, cuda 5)")
@@ -296,19 +544,26 @@ int main(int argc, char** argv) {
   app.add_flag("--cudnn-benchmark", c.cudnn_benchmark,
                "cuda: cudnnFind per shape on both sides (tint::cuda::settings().benchmark, "
                "torch.backends.cudnn.benchmark); off: cuDNN's heuristics on both");
-  app.add_option("--json", json_path, "also write every number (both sides) as JSON here");
+  app.add_flag("--no-tf32", no_tf32, "cuda: full float32 convolutions on both sides");
+  app.add_option("--budget", budget_s,
+                 "seconds for the whole sweep (0: no limit); runs that no longer fit are "
+                 "skipped or stopped and listed as such")
+      ->check(CLI::NonNegativeNumber);
+  app.add_option("--json", json_path, "also write every number (every row) as JSON here");
   auto* python_opt = app.add_option("--python", python,
                                     "the Python with torch (default /usr/bin/python3 on the "
                                     "cpu, python3 from PATH on cuda)");
-  app.add_flag("--no-torch", no_torch, "time tint only");
-  app.add_option("--worker", worker_model, "(internal) run one model in this process")
-      ->group("");
+  app.add_flag("--no-torch", no_torch, "time tint only (no floor: the rate comes from torch)");
+  app.add_option("--worker", worker_model, "(internal) run one model in this process")->group("");
   app.add_option("--data", c.data, "(internal) the data file")->group("");
   CLI11_PARSE(app, argc, argv);
 
+  c.tf32 = !no_tf32;
   const bool gpu = c.device != "cpu";
   if (gpu) {
     if (!batch_opt->count()) c.batch = 32;
+    c.batches = {32, 64};
+    c.torch_modes = kTorchModes;
     if (!size_opt->count()) c.size = 176;
     if (!width_opt->count()) c.width = 1.0;
     if (!warmup_opt->count()) c.warmup = 5;
@@ -321,9 +576,26 @@ int main(int argc, char** argv) {
                                " must be a multiple of 8 (the networks halve it three times)");
     if (!worker_model.empty()) return run_worker(c, worker_model);
 
+    if (batch_opt->count()) c.batches = {c.batch};
+    if (batches_opt->count()) {
+      c.batches.clear();
+      for (const std::string& b : split_list(batches_arg)) {
+        const long long v = std::atoll(b.c_str());
+        if (v <= 0 || std::to_string(v) != b)
+          throw std::runtime_error("--batches: '" + b + "' is not a positive whole number");
+        c.batches.push_back(v);
+      }
+      if (c.batches.empty()) throw std::runtime_error("--batches: no batch size given");
+    }
+    if (modes_opt->count()) {
+      c.torch_modes = split_list(modes_arg);
+      for (const std::string& m : c.torch_modes)
+        if (std::find(kTorchModes.begin(), kTorchModes.end(), m) == kTorchModes.end())
+          throw std::runtime_error("--torch-modes: unknown mode '" + m +
+                                   "' (eager, channels_last_bf16, compiled)");
+    }
     c.models.clear();
-    std::stringstream ss(models_arg);
-    for (std::string m; std::getline(ss, m, ',');) {
+    for (const std::string& m : split_list(models_arg)) {
       const auto names = tint::models::model_names();
       if (std::find(names.begin(), names.end(), m) == names.end())
         throw std::runtime_error("--models: unknown model '" + m + "' (seed, eccv16)");
@@ -332,15 +604,17 @@ int main(int argc, char** argv) {
     const tint::Device device = parse_device(c.device);
     const std::string device_name = gpu ? tint::cuda::device_name(device.index) : "cpu";
     const fs::path script = fs::path(TINT_SOURCE_DIR) / "scripts" / "bench_pytorch.py";
+    const Budget budget(budget_s);
     if (!no_torch) {  // fail before the tint runs, not after
       if (!fs::exists(script))
         throw std::runtime_error("cannot find " + script.string() + " (run with --no-torch)");
-      run_child(shell_quote(python) + " " + shell_quote(script.string()) + " --check " +
-                    (gpu ? "--device cuda" : ""),
-                "the PyTorch check");
+      run_child(shell_quote(python) + " " + shell_quote(script.string()) + " --check" +
+                    (gpu ? " --device cuda" : ""),
+                "the PyTorch check", budget.limited() ? std::min(120.0, budget.left()) : 0);
     }
 
-    const fs::path tmp = fs::temp_directory_path() / ("tint_bench_train_" + std::to_string(getpid()));
+    const fs::path tmp =
+        fs::temp_directory_path() / ("tint_bench_train_" + std::to_string(getpid()));
     fs::create_directories(tmp);
     struct Cleanup {
       fs::path p;
@@ -349,107 +623,98 @@ int main(int argc, char** argv) {
         fs::remove_all(p, ec);
       }
     } cleanup{tmp};
-    c.data = (tmp / "data.bin").string();
-    write_data(c.data, c.batch, c.size);
+    std::map<int64_t, std::string> data;  // per batch size
+    for (int64_t batch : c.batches) {
+      data[batch] = (tmp / ("data_" + std::to_string(batch) + ".bin")).string();
+      write_data(data[batch], batch, c.size);
+    }
 
-    char head[512];
+    std::vector<std::string> batch_names;
+    for (int64_t b : c.batches) batch_names.push_back(std::to_string(b));
+    char head[640];
     std::snprintf(head, sizeof head,
                   "training step (forward, rebalanced cross-entropy %s, backward, Adam) on %s "
-                  "(%s), batch %lld, %lldx%lld, width %g, float32%s, %d warmup + %d timed "
-                  "steps, images/s of the median step",
+                  "(%s), %s %s, %lldx%lld, width %g, tint float32%s, PyTorch %s, %d warmup "
+                  "+ %d timed steps, images/s of the median step",
                   c.loss == "full" ? "Full" : "Subsampled", c.device.c_str(), device_name.c_str(),
-                  static_cast<long long>(c.batch), static_cast<long long>(c.size),
-                  static_cast<long long>(c.size), c.width,
-                  gpu ? (c.tf32 ? ", TF32 convolutions" : "") : "", c.warmup, c.steps);
+                  c.batches.size() > 1 ? "batches" : "batch", join(batch_names, ", ").c_str(),
+                  static_cast<long long>(c.size), static_cast<long long>(c.size), c.width,
+                  gpu && c.tf32 ? " (TF32 convolutions)" : "",
+                  no_torch ? "not run" : join(c.torch_modes, ", ").c_str(), c.warmup, c.steps);
     std::cerr << "bench_train: " << head << "\n";
 
-    json out = {{"date", today()}, {"device", c.device}, {"device_name", device_name},
-                {"batch", c.batch}, {"size", c.size}, {"width", c.width},
-                {"warmup", c.warmup}, {"steps", c.steps}, {"loss", c.loss},
-                {"threads", c.threads}, {"tf32", gpu && c.tf32},
+    const std::vector<Run> runs = plan_runs(c, gpu, no_torch);
+    json out = {{"date", today()},
+                {"device", c.device},
+                {"device_name", device_name},
+                {"batches", c.batches},
+                {"size", c.size},
+                {"width", c.width},
+                {"warmup", c.warmup},
+                {"steps", c.steps},
+                {"loss", c.loss},
+                {"threads", c.threads},
+                {"tf32", gpu && c.tf32},
                 {"cudnn_benchmark", gpu && c.cudnn_benchmark},
+                {"torch_modes", no_torch ? std::vector<std::string>{} : c.torch_modes},
+                {"budget_s", budget_s},
                 {"tint_cudnn_version", gpu ? tint::cuda::cudnn_version() : 0},
-                {"memory", gpu ? "peak allocated bytes of each side's caching allocator"
+                {"memory", gpu ? "peak allocated bytes of each side's caching allocator over "
+                                 "the timed steps"
                                : "process max RSS (getrusage), one process per run"},
-                {"models", json::array()}};
-    const std::string exe = self_exe();
-    for (const std::string& m : c.models) {
-      std::string args = " --worker " + m + " --device " + shell_quote(c.device) + " --batch " +
-                         std::to_string(c.batch) + " --size " + std::to_string(c.size) +
-                         " --width " + fmt("%.17g", c.width) + " --warmup " +
-                         std::to_string(c.warmup) + " --steps " + std::to_string(c.steps) +
-                         " --loss " + c.loss + " --threads " + std::to_string(c.threads) +
-                         " --data " + shell_quote(c.data) +
-                         (c.cudnn_benchmark ? " --cudnn-benchmark" : "");
-      std::cerr << "bench_train: tint " << m << "\n";
-      json entry = {{"model", m}, {"tint", run_child(shell_quote(exe) + args, "tint " + m)}};
-      if (!no_torch) {
-        const fs::path cfg = tmp / ("torch_" + m + ".json");
-        std::ofstream(cfg) << config_json(c, m).dump() << "\n";
-        std::cerr << "bench_train: torch " << m << "\n";
-        entry["torch"] = run_child(shell_quote(python) + " " + shell_quote(script.string()) +
-                                       " " + shell_quote(cfg.string()),
-                                   "the PyTorch benchmark of " + m);
-        const json &t = entry["tint"], &p = entry["torch"];
-        entry["speed_ratio"] = t["images_per_s"].get<double>() / p["images_per_s"].get<double>();
-        entry["memory_ratio"] = t["peak_mb"].get<double>() / p["peak_mb"].get<double>();
-        if (t["params"] != p["params"])
-          std::cerr << "bench_train: warning: " << m << " has " << t["params"]
-                    << " trainable parameters in tint but " << p["params"] << " in PyTorch\n";
-      }
-      out["models"].push_back(entry);
+                {"step_flops_per_forward", tint::apps::kStepFlopsPerForward},
+                {"matmul_rate", json::object()},
+                {"rows", json::array()}};
+    if (!no_torch) {
+      std::vector<std::string> precisions;
+      for (const Run& run : runs)
+        if (std::find(precisions.begin(), precisions.end(), run.precision) == precisions.end())
+          precisions.push_back(run.precision);
+      out["matmul_rate"] = measure_matmul_rate(python, script, c, precisions, budget);
+    }
+    for (const Run& run : runs)
+      out["rows"].push_back(
+          make_row(run, run_command(c, run, data[run.batch], python, script, tmp), budget));
+
+    json flops_checks = json::object();
+    out["forward_flops"] = forward_flops_of(out["rows"], flops_checks);
+    out["forward_flops_check"] = flops_checks;
+    tint::apps::add_derived_columns(out["rows"], out["forward_flops"],
+                                    out["matmul_rate"].value("rates_tflops", json::object()));
+    int failed = 0;
+    for (const json& row : out["rows"]) {
+      failed += row["status"] == "failed";
+      if (row["status"] != "ok" || row["framework"] != "torch") continue;
+      for (const json& t : out["rows"])
+        if (t["status"] == "ok" && t["framework"] == "tint" && t["model"] == row["model"] &&
+            t["batch"] == row["batch"] && t["params"] != row["params"])
+          std::cerr << "bench_train: warning: " << row["model"] << " has " << t["params"]
+                    << " trainable parameters in tint but " << row["params"] << " in PyTorch\n";
     }
 
     std::printf("%s\n", head);
-    std::printf("%-7s %9s %11s %11s %10s %12s %12s %10s %10s %10s\n", "model", "params",
-                "tint img/s", "torch img/s", "tint/torch", "tint peak MB", "torch peak MB",
-                "mem ratio", "tint loss0", "torch loss0");
-    bool met = true;
-    for (const json& e : out["models"]) {
-      const json& t = e["tint"];
-      std::printf("%-7s %9lld %11.2f ", e["model"].get<std::string>().c_str(),
-                  static_cast<long long>(t["params"].get<int64_t>()),
-                  t["images_per_s"].get<double>());
-      if (e.contains("torch")) {
-        const json& p = e["torch"];
-        met = met && e["speed_ratio"].get<double>() >= 1.0 && e["memory_ratio"].get<double>() <= 1.0;
-        std::printf("%11.2f %10.2f %12.1f %12.1f %10.2f %10.2f %10.2f\n",
-                    p["images_per_s"].get<double>(), e["speed_ratio"].get<double>(),
-                    t["peak_mb"].get<double>(), p["peak_mb"].get<double>(),
-                    e["memory_ratio"].get<double>(), t["first_loss"].get<double>(),
-                    p["first_loss"].get<double>());
-      } else {
-        std::printf("%11s %10s %12.1f %12s %10s %10.2f %10s\n", "-", "-",
-                    t["peak_mb"].get<double>(), "-", "-", t["first_loss"].get<double>(), "-");
-      }
-    }
-    if (gpu) {
-      std::printf("peak MB: each side's caching-allocator peak of allocated bytes during the "
-                  "steps (model, gradients, Adam state, activations, data)\n");
-    } else {
-      std::printf("peak MB: process max RSS (getrusage); before the model: tint");
-      for (const json& e : out["models"]) {
-        std::printf(" %s %.0f MB", e["model"].get<std::string>().c_str(),
-                    e["tint"]["base_mb"].get<double>());
-        if (e.contains("torch"))
-          std::printf(", torch (after import) %.0f MB", e["torch"]["base_mb"].get<double>());
-        std::printf(";");
-      }
-      std::printf(" %d thread(s) each\n", c.threads);
-    }
-    std::printf("loss0: the first step's loss (per-image sum), both from their own random "
-                "initialisation on the same data\n");
-    const char* verdict = no_torch ? "not measured (no PyTorch run)"
-                          : !gpu   ? "a GPU target (this is a cpu run)"
-                          : met    ? "met"
-                                   : "not met";
-    std::printf("target (GPU): at least PyTorch eager's throughput at no more memory: %s\n",
-                verdict);
+    tint::apps::print_train_table(out["rows"]);
+    print_notes(out, gpu, c.threads);
+    const auto verdict = [&](const std::string& mode) {
+      return no_torch ? std::string("not measured (no PyTorch run)")
+             : !gpu   ? std::string("a GPU target (this is a cpu run)")
+                      : tint::apps::train_target_verdict(out["rows"], mode);
+    };
     out["target"] = "at least PyTorch eager's throughput at no more memory (GPU)";
-    out["target_verdict"] = verdict;
+    out["target_verdict"] = verdict("eager");
+    out["target_fastest_verdict"] = verdict("");
+    std::printf(
+        "target (GPU): at least PyTorch eager's throughput at no more memory: %s; "
+        "against the fastest PyTorch mode: %s\n",
+        out["target_verdict"].get<std::string>().c_str(),
+        out["target_fastest_verdict"].get<std::string>().c_str());
     if (!json_path.empty()) {
       std::ofstream f(json_path);
       if (!(f << out.dump(2) << "\n")) throw std::runtime_error("could not write " + json_path);
+    }
+    if (failed > 0) {
+      std::cerr << "bench_train: " << failed << " run(s) failed; the table says why\n";
+      return 1;
     }
     return 0;
   } catch (const std::exception& e) {

@@ -1,9 +1,22 @@
 #!/usr/bin/python3
 """PyTorch twin of apps/bench_train: one training step of a colorization network (forward,
-class-rebalanced cross-entropy, backward, Adam) in plain eager PyTorch, timed on the data,
-device and settings that bench_train passes in a JSON file. Prints one line
-"result {json}" on stdout (images/s of the median step, peak memory, first loss, parameter
-count) for bench_train to read; progress goes to stderr.
+class-rebalanced cross-entropy, backward, Adam), timed on the data, device and settings that
+bench_train passes in a JSON file, in one of three modes (--mode):
+
+  eager               float32; on cuda TF32 allowed for convolutions and matmuls
+                      (torch.backends.cudnn / cuda.matmul, through the fp32_precision API
+                      where this torch has it, else allow_tf32);
+  channels_last_bf16  model and input in torch.channels_last, forward + loss under
+                      torch.autocast(device type, torch.bfloat16);
+  compiled            torch.compile (default mode) of channels_last_bf16's forward + loss
+                      (backward through its compiled graph, Adam eager). Without
+                      torch.compile, or when compiling or running it fails, the result says
+                      "unavailable" with the reason instead of failing.
+
+Prints one line "result {json}" on stdout (images/s of the median step, peak memory, first
+loss, parameter count, the first step's time, which includes compiling; in eager mode also
+the forward pass's FLOPs by torch.utils.flop_counter where this torch has it) for bench_train
+to read; progress goes to stderr.
 
 The networks have tint's layer structure (models/seed.cpp, models/eccv16.cpp): 3x3
 convolutions with bias and padding = dilation, a ReLU after each, BatchNorm2d closing blocks
@@ -22,20 +35,32 @@ data/ab_bins_313.txt (its K = 5 nearest, Gaussian weights sigma = 5, normalised)
 Adam(lr, betas, weight_decay) as given; zero_grad(set_to_none=True).
 
 Timing: warmup untimed steps, then the median of the timed steps; on cuda each step ends with
-torch.cuda.synchronize(). Peak memory: on cuda torch.cuda.max_memory_allocated() with the
-peak reset after the model, optimizer and data are in place; on the cpu the process' max RSS
-(resource.getrusage), "base_mb" being the max RSS before the model is built.
+torch.cuda.synchronize(). Peak memory: on cuda torch.cuda.max_memory_allocated() over the
+timed steps (the peak is reset after the warmup steps, so compiling and one-time workspaces
+are not counted; what stays allocated - model, gradients, Adam state, data - is); on the cpu
+the process' max RSS (resource.getrusage), "base_mb" being the max RSS before the model.
 
-Usage: /usr/bin/python3 scripts/bench_pytorch.py CONFIG.json         (normally via bench_train)
+--matmul-rate: the dense matrix rate the floor of bench_train is measured against: the best
+of 10 timed torch.matmul runs (after 3 untimed) of random square matrices, 8192 x 8192 on
+cuda, 2048 x 2048 on the cpu (5 runs after 1), for each precision asked for: fp32 (TF32 off),
+tf32 (float32 with TF32 allowed; cuda only), bf16; in TFLOP/s (2 n^3 per product).
+
+Usage: /usr/bin/python3 scripts/bench_pytorch.py [--mode MODE] CONFIG.json (via bench_train)
        /usr/bin/python3 scripts/bench_pytorch.py --check [--device cuda]
-Exit codes: 3 PyTorch is not importable; 4 PyTorch cannot use a CUDA device.
+       /usr/bin/python3 scripts/bench_pytorch.py --matmul-rate [--device cuda]
+                        [--precisions tf32,bf16] [--threads N]
+Exit codes: 2 bad arguments; 3 PyTorch is not importable; 4 PyTorch cannot use a CUDA device.
 """
+import argparse
 import json
 import math
 import resource
 import statistics
 import sys
 import time
+
+MODES = ("eager", "channels_last_bf16", "compiled")
+PRECISIONS = ("fp32", "tf32", "bf16")
 
 
 def import_torch():
@@ -45,6 +70,20 @@ def import_torch():
         print("bench_pytorch.py: PyTorch is not importable by " + sys.executable, file=sys.stderr)
         return None
     return torch
+
+
+def set_tf32(torch, allowed):
+    """TF32 for float32 convolutions and matmuls on cuda, by the API this torch has."""
+    matmul, cudnn = torch.backends.cuda.matmul, torch.backends.cudnn
+    if hasattr(matmul, "fp32_precision") and hasattr(getattr(cudnn, "conv", None),
+                                                     "fp32_precision"):
+        precision = "tf32" if allowed else "ieee"
+        matmul.fp32_precision = precision
+        cudnn.conv.fp32_precision = precision
+        return "fp32_precision = " + precision
+    matmul.allow_tf32 = allowed
+    cudnn.allow_tf32 = allowed
+    return f"allow_tf32 = {allowed}"
 
 
 def build_models(torch):
@@ -148,10 +187,39 @@ def max_rss_mb():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # KiB on Linux
 
 
-def run(torch, config):
+def forward_flops(torch, model, L):
+    """The forward pass's FLOPs by torch.utils.flop_counter (torch >= 2.1), else None."""
+    try:
+        from torch.utils.flop_counter import FlopCounterMode
+    except ImportError:
+        return None
+    model.eval()
+    with torch.no_grad(), FlopCounterMode(display=False) as counter:
+        model(L)
+    model.train()
+    return int(counter.get_total_flops())
+
+
+def short_reason(error):
+    lines = [line for line in str(error).splitlines() if line.strip()]
+    text = f"{type(error).__name__}: {lines[0] if lines else ''}".strip()
+    return text if len(text) <= 300 else text[:297] + "..."
+
+
+def unavailable(config, mode, torch, reason):
+    print(f"bench_pytorch.py: {config['model']}: {mode} unavailable: {reason}", file=sys.stderr)
+    result = {"framework": "torch", "model": config["model"], "mode": mode,
+              "batch": config["batch"], "unavailable": reason,
+              "torch_version": torch.__version__}
+    print("result " + json.dumps(result), flush=True)
+    return 0
+
+
+def run(torch, config, mode):
     device = torch.device(config["device"])
     gpu = device.type == "cuda"
     torch.set_num_threads(config["threads"])
+    tf32_api = None
     if gpu:
         if not torch.cuda.is_available():
             return 4
@@ -159,10 +227,11 @@ def run(torch, config):
             device = torch.device("cuda", 0)
         torch.cuda.set_device(device)
         torch.backends.cudnn.enabled = True
-        torch.backends.cudnn.allow_tf32 = bool(config["tf32"])
-        torch.backends.cuda.matmul.allow_tf32 = False
+        tf32_api = set_tf32(torch, bool(config["tf32"]))
         torch.backends.cudnn.benchmark = bool(config["cudnn_benchmark"])
         torch.backends.cudnn.deterministic = False
+    if mode == "compiled" and not hasattr(torch, "compile"):
+        return unavailable(config, mode, torch, f"torch {torch.__version__} has no torch.compile")
     base_mb = max_rss_mb()
 
     n, s = config["batch"], config["size"]
@@ -183,73 +252,169 @@ def run(torch, config):
     torch.manual_seed(42)
     model = build_models(torch)[config["model"]](config["width"]).to(device)
     model.train()
+    if mode != "eager":
+        model = model.to(memory_format=torch.channels_last)
+        L = L.contiguous(memory_format=torch.channels_last)
+    flops = forward_flops(torch, model, L) if mode == "eager" else None
     params = [p for p in model.parameters() if p.requires_grad]
     opt = torch.optim.Adam(params, lr=config["lr"], betas=(config["beta1"], config["beta2"]),
                            weight_decay=config["weight_decay"])
-    if gpu:
-        torch.cuda.synchronize(device)
-        torch.cuda.reset_peak_memory_stats(device)
 
-    times, first_loss, last_loss = [], 0.0, 0.0
+    def forward_loss(L, ab):
+        if mode == "eager":
+            return loss_fn(model(L), ab)
+        with torch.autocast(device_type=device.type, dtype=torch.bfloat16):
+            return loss_fn(model(L), ab)
+
+    step_loss = forward_loss
+    if mode == "compiled":
+        try:
+            step_loss = torch.compile(forward_loss)
+        except Exception as e:  # noqa: BLE001 - any failure makes the mode unavailable
+            return unavailable(config, mode, torch, "torch.compile: " + short_reason(e))
+
+    times, first_ms, first_loss, last_loss = [], 0.0, 0.0, 0.0
     total = config["warmup"] + config["steps"]
-    for i in range(total):
-        t0 = time.perf_counter()
-        opt.zero_grad(set_to_none=True)
-        loss = loss_fn(model(L), ab)
-        loss.backward()
-        opt.step()
-        if gpu:
-            torch.cuda.synchronize(device)
-        t1 = time.perf_counter()
-        if i >= config["warmup"]:
-            times.append((t1 - t0) * 1e3)
-        if i == 0:
-            first_loss = loss.item()
-        if i == total - 1:
-            last_loss = loss.item()
+    try:
+        for i in range(total):
+            if gpu and i == config["warmup"]:
+                torch.cuda.synchronize(device)
+                torch.cuda.reset_peak_memory_stats(device)
+            t0 = time.perf_counter()
+            opt.zero_grad(set_to_none=True)
+            loss = step_loss(L, ab)
+            loss.backward()
+            opt.step()
+            if gpu:
+                torch.cuda.synchronize(device)
+            t1 = time.perf_counter()
+            if i == 0:
+                first_ms = (t1 - t0) * 1e3
+                first_loss = loss.item()
+            if i >= config["warmup"]:
+                times.append((t1 - t0) * 1e3)
+            if i == total - 1:
+                last_loss = loss.item()
+    except Exception as e:  # noqa: BLE001
+        if mode != "compiled":
+            raise
+        return unavailable(config, mode, torch, "running the compiled step: " + short_reason(e))
     med = statistics.median(times)
-    result = {"framework": "torch", "model": config["model"],
+    result = {"framework": "torch", "model": config["model"], "mode": mode, "batch": n,
               "params": sum(p.numel() for p in params),
               "ms_per_step_median": med, "ms_per_step_mean": statistics.mean(times),
               "ms_per_step": times, "images_per_s": 1000.0 * n / med,
-              "first_loss": first_loss, "last_loss": last_loss,
-              "torch_version": torch.__version__}
+              "first_step_ms": first_ms, "first_loss": first_loss, "last_loss": last_loss,
+              "forward_flops": flops, "torch_version": torch.__version__}
     if gpu:
         result["peak_mb"] = torch.cuda.max_memory_allocated(device) / 2**20
         result["peak_reserved_mb"] = torch.cuda.max_memory_reserved(device) / 2**20
         result["memory"] = "torch.cuda.max_memory_allocated"
         result["cudnn_version"] = torch.backends.cudnn.version()
         result["device_name"] = torch.cuda.get_device_name(device)
+        result["tf32_api"] = tf32_api
     else:
         result["peak_mb"] = max_rss_mb()
         result["base_mb"] = base_mb
         result["memory"] = "getrusage max RSS"
-    print(f"bench_pytorch.py: {config['model']}: {result['images_per_s']:.2f} images/s, "
-          f"peak {result['peak_mb']:.1f} MB", file=sys.stderr)
+    print(f"bench_pytorch.py: {config['model']} {mode} batch {n}: "
+          f"{result['images_per_s']:.2f} images/s, peak {result['peak_mb']:.1f} MB",
+          file=sys.stderr)
     print("result " + json.dumps(result), flush=True)
     return 0
 
 
+def matmul_rate(torch, device_name, precisions, threads):
+    device = torch.device(device_name)
+    gpu = device.type == "cuda"
+    if gpu and not torch.cuda.is_available():
+        return 4
+    if "tf32" in precisions and not gpu:
+        print("bench_pytorch.py: --precisions tf32 needs --device cuda", file=sys.stderr)
+        return 2
+    if threads:
+        torch.set_num_threads(threads)
+    n, warmup, repeats = (8192, 3, 10) if gpu else (2048, 1, 5)
+    rates = {}
+    for precision in precisions:
+        if gpu:
+            set_tf32(torch, precision == "tf32")
+        dtype = torch.bfloat16 if precision == "bf16" else torch.float32
+        a = torch.randn(n, n, device=device, dtype=dtype)
+        b = torch.randn(n, n, device=device, dtype=dtype)
+        best = math.inf
+        for i in range(warmup + repeats):
+            if gpu:
+                start = torch.cuda.Event(enable_timing=True)
+                end = torch.cuda.Event(enable_timing=True)
+                start.record()
+                torch.matmul(a, b)
+                end.record()
+                end.synchronize()
+                seconds = start.elapsed_time(end) / 1e3
+            else:
+                t0 = time.perf_counter()
+                torch.matmul(a, b)
+                seconds = time.perf_counter() - t0
+            if i >= warmup:
+                best = min(best, seconds)
+        rates[precision] = 2.0 * n ** 3 / best / 1e12
+        print(f"bench_pytorch.py: matmul {n}x{n} {precision}: {rates[precision]:.3f} TFLOP/s",
+              file=sys.stderr)
+        del a, b
+    result = {"rates_tflops": rates, "size": n, "warmup": warmup, "repeats": repeats,
+              "device": str(device), "threads": torch.get_num_threads(),
+              "device_name": torch.cuda.get_device_name(device) if gpu else "cpu",
+              "torch_version": torch.__version__}
+    print("result " + json.dumps(result), flush=True)
+    return 0
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(
+        prog="bench_pytorch.py", description="PyTorch twin of apps/bench_train.")
+    parser.add_argument("config", nargs="?", help="the run's JSON, written by bench_train")
+    parser.add_argument("--mode", choices=MODES, help="eager (default), channels_last_bf16 "
+                        "or compiled; overrides the config's \"mode\"")
+    parser.add_argument("--check", action="store_true",
+                        help="only check that torch imports (and sees the GPU with --device cuda)")
+    parser.add_argument("--matmul-rate", action="store_true",
+                        help="measure the dense matrix rate (TFLOP/s) instead of training")
+    parser.add_argument("--device", default="cpu", help="cpu, cuda or cuda:N")
+    parser.add_argument("--precisions", default="", help="comma-separated fp32, tf32, bf16 "
+                        "(default: tf32,bf16 on cuda, fp32 on the cpu)")
+    parser.add_argument("--threads", type=int, default=0, help="torch.set_num_threads")
+    args = parser.parse_args(argv)
+    if args.check + args.matmul_rate + (args.config is not None) != 1:
+        parser.error("give exactly one of CONFIG.json, --check, --matmul-rate")
+    return args
+
+
 def main(argv):
-    if argv[:1] == ["--check"]:
-        torch = import_torch()
-        if not torch:
-            return 3
-        if argv[1:] == ["--device", "cuda"] and not torch.cuda.is_available():
+    args = parse_args(argv)
+    torch = import_torch()
+    if not torch:
+        return 3
+    gpu = args.device.startswith("cuda")
+    if args.check:
+        if gpu and not torch.cuda.is_available():
             print(f"bench_pytorch.py: torch {torch.__version__} under {sys.executable} cannot "
                   f"use a CUDA device", file=sys.stderr)
             return 4
         print("result {}", flush=True)
         return 0
-    if len(argv) != 1:
-        print(__doc__, file=sys.stderr)
-        return 2
-    torch = import_torch()
-    if not torch:
-        return 3
-    with open(argv[0]) as f:
+    if args.matmul_rate:
+        precisions = [p for p in args.precisions.split(",") if p] or (
+            ["tf32", "bf16"] if gpu else ["fp32"])
+        bad = [p for p in precisions if p not in PRECISIONS]
+        if bad:
+            print(f"bench_pytorch.py: unknown precision {bad[0]} (fp32, tf32, bf16)",
+                  file=sys.stderr)
+            return 2
+        return matmul_rate(torch, args.device, precisions, args.threads)
+    with open(args.config) as f:
         config = json.load(f)
-    return run(torch, config)
+    return run(torch, config, args.mode or config.get("mode", "eager"))
 
 
 if __name__ == "__main__":

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """device_summary.py: prints the short table that ends scripts/device_check.sh, from the
 files that script leaves in its log folder (info.tsv, status.tsv, ctest-junit.xml or
-ctest.log, ctest-LastTest.log, bench.json, bench_cudnn_benchmark.json).
+ctest.log, ctest-LastTest.log, bench.json, bench_cudnn_benchmark.json, bench_train.json);
+bench_train's rows (images/s, peak memory, tint/this, % of the FLOP floor) follow the table.
 
 Usage: python3 scripts/device_summary.py LOG_DIR
 Standard library only; a missing or unreadable file shows as "n/a", never as an error.
@@ -134,6 +135,56 @@ def bench_line(path):
         f"{b.get('size')}x{b.get('size')}; {versions})"
 
 
+def read_json(path):
+    try:
+        with open(path) as f:
+            return json.load(f)
+    except (OSError, ValueError):
+        return None
+
+
+def train_line(b):
+    """bench_train's one-line gist: matmul rates and the two target verdicts."""
+    rate = b.get("matmul_rate", {})
+    rates = rate.get("rates_tflops")
+    if rates:
+        parts = [", ".join(f"{k} {v:.1f}" for k, v in rates.items()) + " TFLOP/s matmul"]
+    else:
+        parts = ["matmul rate n/a" + (f" ({rate['error']})" if rate.get("error") else "")]
+    parts.append(f"vs eager: {b.get('target_verdict', '?')}")
+    parts.append(f"vs fastest mode: {b.get('target_fastest_verdict', '?')}")
+    batches = ",".join(str(x) for x in b.get("batches", []))
+    return "; ".join(parts) + f" (batches {batches}, {b.get('size')}x{b.get('size')})"
+
+
+def fmt_num(value, spec):
+    return format(value, spec) if isinstance(value, (int, float)) else "-"
+
+
+def train_rows(b):
+    """bench_train's rows as a small table (list of lines)."""
+    lines = [f"{'model':<7} {'batch':>5} {'run':<24} {'prec':<4} {'img/s':>9} {'peak MB':>9} "
+             f"{'tint/this':>9} {'floor img/s':>11} {'% floor':>7}"]
+    for r in b.get("rows", []):
+        run = r.get("framework", "?") + " " + r.get("mode", "?")
+        head = (f"{r.get('model', '?'):<7} {r.get('batch', '?'):>5} {run:<24} "
+                f"{r.get('precision', ''):<4} ")
+        if r.get("status") != "ok":
+            reason = r.get("reason", "")
+            lines.append(head + r.get("status", "?") + (f": {reason[:60]}" if reason else ""))
+            continue
+        ratio = fmt_num(r.get("speed_ratio"), ".2f")
+        if r.get("framework") == "tint" and ratio != "-":
+            ratio += "*"
+        lines.append(head + f"{fmt_num(r.get('images_per_s'), '9.1f')} "
+                     f"{fmt_num(r.get('peak_mb'), '9.0f')} {ratio:>9} "
+                     f"{fmt_num(r.get('floor_images_per_s'), '11.1f')} "
+                     f"{fmt_num(r.get('floor_pct'), '7.1f')}")
+    lines.append("* tint against the fastest PyTorch mode; floor: 3 x forward FLOPs at the "
+                 "matmul rate of the row's precision")
+    return lines
+
+
 def main():
     if len(sys.argv) != 2:
         print(__doc__, file=sys.stderr)
@@ -176,12 +227,18 @@ def main():
     find = bench_line(os.path.join(logs, "bench_cudnn_benchmark.json"))
     if find:
         table.append(("bench+find", find))
+    train = read_json(os.path.join(logs, "bench_train.json"))
+    table.append(("train", train_line(train) if train else "n/a"))
     table.append(("logs", info.get("logs", logs)))
 
     width = max(len(k) for k, _ in table)
     print("== tint device check " + "=" * 58)
     for key, value in table:
         print(f"{key:<{width}}  {value}")
+    if train and train.get("rows"):
+        print("-- bench_train " + "-" * 64)
+        for line in train_rows(train):
+            print(line)
     print("=" * 79)
     return 0
 

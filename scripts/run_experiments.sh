@@ -13,7 +13,8 @@
 # Scales (what each trains is printed at the start and kept in OUT/config.json):
 #   cpu-small  64x64 images, Fruits 1200 / Photos 600 (60/20/20), seed network at width
 #              0.125, Adam lr 1e-3 cosine-decayed, 30 epochs on Fruits and 60 on Photos
-#              (the same number of steps), 3 seeds; about 45 minutes on a 2-core CPU.
+#              (the same number of steps), 3 seeds; 28 minutes on a 2-core CPU from a
+#              fresh clone, build included (docs/results.md).
 #   gpu-full   176x176 JPEGs, Fruits 1200 / Photos 1200 (the report's Fruits had 1.2k), the
 #              report's seed network at width 1, batch 32, lr 3e-4 cosine, 15 epochs each,
 #              3 seeds; sized for 10 minutes on one H100 (an estimate: not yet run).

@@ -13,6 +13,7 @@
 #include "framework/ops/cpu/conv.h"
 #include "framework/ops/cuda/conv.h"
 #include "framework/ops/dispatch.h"
+#include "framework/ops/flop_counter.h"
 #include "framework/ops/math/conv.h"
 
 namespace tint {
@@ -102,6 +103,8 @@ Tensor conv2d(const Tensor& input, const Tensor& weight, const Tensor& bias,
   const Tensor xc = input.contiguous(), wc = weight.contiguous();
   const Tensor bc = bias.defined() ? bias.contiguous() : Tensor();
   Tensor out = Tensor::empty({x[0], w[0], g.out_h, g.out_w}, input.dtype(), input.device());
+  if (FlopCounter* counter = active_flop_counter())
+    counter->add(conv_flops(x[0], weight.numel(), g.out_h, g.out_w));
   TINT_DEVICE_CALL(out.device(), conv2d_forward, out, xc, wc, bc, g);
   return record(
       out, "conv2d", {input, weight, bias},
@@ -148,6 +151,8 @@ Tensor conv_transpose2d(const Tensor& input, const Tensor& weight, const Tensor&
   const Tensor xc = input.contiguous(), wc = weight.contiguous();
   const Tensor bc = bias.defined() ? bias.contiguous() : Tensor();
   Tensor out = Tensor::empty({x[0], w[1], g.height, g.width}, input.dtype(), input.device());
+  if (FlopCounter* counter = active_flop_counter())  // g.out_h x g.out_w: the input's H x W
+    counter->add(conv_flops(x[0], weight.numel(), g.out_h, g.out_w));
   TINT_DEVICE_CALL(out.device(), conv_transpose2d_forward, out, xc, wc, bc, g);
   return record(
       out, "conv_transpose2d", {input, weight, bias},

@@ -9,6 +9,7 @@
 #include "framework/ops/cuda/gemm.h"
 #include "framework/ops/dispatch.h"
 #include "framework/ops/elementwise.h"
+#include "framework/ops/flop_counter.h"
 #include "framework/ops/reduce.h"
 
 namespace tint {
@@ -33,6 +34,7 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
              shape_str(a.shape()), " and ", shape_str(b.shape()), " cannot be multiplied");
   const Tensor ac = a.contiguous(), bc = b.contiguous();
   Tensor out = Tensor::empty(batched ? Shape{batch, m, n} : Shape{m, n}, a.dtype(), a.device());
+  if (FlopCounter* counter = active_flop_counter()) counter->add(matmul_flops(batch, m, n, k));
   TINT_DEVICE_CALL(out.device(), gemm_batched, out, ac, false, m * k, bc, false, k * n, batch, m, n, k);
   return record(out, "matmul", {a, b}, [ac = ac.detach(), bc = bc.detach(), batch, m, n, k](
                                            const Tensor& g, const Needs& need) {

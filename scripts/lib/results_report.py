@@ -419,19 +419,15 @@ def statements(data):
 
 # ---- writing -------------------------------------------------------------------------------
 
-def atomic_target(path):
+def write_atomically(path, write):
+    """Calls write(tmp) on a temporary file next to path, then renames it to path; on any
+    failure the temporary file is removed and path is left as it was."""
     folder = os.path.dirname(os.path.abspath(path))
     os.makedirs(folder, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=os.path.splitext(path)[1], dir=folder)
     os.close(fd)
-    return tmp
-
-
-def write_text(path, text):
-    tmp = atomic_target(path)
     try:
-        with open(tmp, "w", encoding="utf-8") as f:
-            f.write(text)
+        write(tmp)
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     except BaseException:
@@ -440,30 +436,23 @@ def write_text(path, text):
         raise
 
 
+def write_text(path, text):
+    def write(tmp):
+        with open(tmp, "w", encoding="utf-8") as f:
+            f.write(text)
+    write_atomically(path, write)
+
+
 def copy_file(src, dst):
-    tmp = atomic_target(dst)
-    try:
-        shutil.copyfile(src, tmp)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, dst)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    write_atomically(dst, lambda tmp: shutil.copyfile(src, tmp))
 
 
 def save_figure(fig, path):
     import matplotlib.pyplot as plt
-    tmp = atomic_target(path)
     try:
-        fig.savefig(tmp, format="png", dpi=110, bbox_inches="tight",
-                    metadata={"Software": None})
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+        write_atomically(path, lambda tmp: fig.savefig(tmp, format="png", dpi=110,
+                                                       bbox_inches="tight",
+                                                       metadata={"Software": None}))
     finally:
         plt.close(fig)
 
