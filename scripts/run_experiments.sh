@@ -8,7 +8,7 @@
 #
 #   scripts/run_experiments.sh [--scale cpu-small|gpu-full|smoke] [--seeds "0 1 2"]
 #                              [--out DIR] [--docs DIR] [--device auto|cpu|cuda] [--debs DIR]
-#                              [--bin DIR] [--datasets DIR] [--vgg16 FILE]
+#                              [--bin DIR] [--datasets DIR] [--vgg16 FILE] [--no-report]
 #
 # Scales (what each trains is printed at the start and kept in OUT/config.json):
 #   cpu-small  64x64 images, Fruits 1200 / Photos 600 (60/20/20), seed network at width
@@ -22,8 +22,10 @@
 #              (its numbers mean nothing; CI runs it into a temporary folder).
 # Defaults: --out runs/experiments/<scale> (an existing one is moved to <out>.previous),
 # --docs docs (smoke: OUT/docs), --device auto, --debs datasets/.debs (downloaded packages,
-# kept for reuse); without --bin, build/ is (re)built and its apps used (--bin DIR: the apps
-# in DIR as they are, as the CTest smoke test does); --datasets DIR: DIR/fruits and
+# kept for reuse); without --bin, missing Debian packages are installed and build/ is
+# (re)built and its apps used (--bin DIR: the apps in DIR as they are and nothing installed,
+# as the CTest smoke test and a GPU machine without apt need); --no-report: stop after the
+# evaluations (run scripts/lib/results_report.py --exp OUT later, e.g. on another machine); --datasets DIR: DIR/fruits and
 # DIR/photos as they are instead of building them (for a GPU machine without apt, which gets
 # them carried); --vgg16 FILE: torchvision VGG16 weights converted to safetensors give the
 # classifier column (with data/imagenet_fruit_classes.json; kinds without an ImageNet class
@@ -42,6 +44,7 @@ debs=datasets/.debs
 bin=""
 prebuilt=""
 vgg16=""
+report=1
 while [ $# -gt 0 ]; do
   case "$1" in
     --scale) scale="$2"; shift 2 ;;
@@ -53,6 +56,7 @@ while [ $# -gt 0 ]; do
     --bin) bin="$2"; shift 2 ;;
     --datasets) prebuilt="$2"; shift 2 ;;
     --vgg16) vgg16="$2"; shift 2 ;;
+    --no-report) report=0; shift ;;
     -h|--help) awk 'NR > 1 && !/^#/ { exit } NR > 1' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "run_experiments.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
@@ -90,12 +94,14 @@ datasets=(fruits photos)
 started_iso="$(date -u +%Y-%m-%dT%H:%M:%SZ)"
 start_s=$SECONDS
 
-tint_ensure_packages python3-matplotlib python3-pil
 if [ -z "$bin" ]; then
+  tint_ensure_packages python3-matplotlib python3-pil
   echo "run_experiments.sh: building tint (build/)"
   tint_build >/dev/null
   bin=build/apps
 fi
+python=/usr/bin/python3  # Debian's (the report's matplotlib); any python3 for the JSON steps
+[ -x "$python" ] || python="$(command -v python3)"
 for app in compute_prior train_classifier train_colorizer evaluate; do
   [ -x "$bin/$app" ] || { echo "run_experiments.sh: $bin/$app is missing (build tint first)" >&2; exit 1; }
 done
@@ -191,7 +197,7 @@ if [ -z "$vgg16" ]; then
   classify=(--classifier "$out/classifier/best.safetensors")
 else
   mkdir -p "$out/classifier"
-  VGG16="$vgg16" /usr/bin/python3 -c 'import json, os, sys
+  VGG16="$vgg16" "$python" -c 'import json, os, sys
 json.dump({"model": "VGG16 (ImageNet weights %s) through data/imagenet_fruit_classes.json" % os.environ["VGG16"]},
           open(os.path.join(sys.argv[1], "summary.json"), "w"), indent=2)' "$out/classifier"
   classify=(--classifier "$vgg16" --class-map data/imagenet_fruit_classes.json)
@@ -241,7 +247,7 @@ BATCH="$batch" LR="$lr" FRUIT_EPOCHS="$fruit_epochs" PHOTO_EPOCHS="$photo_epochs
 COMMIT="$commit" MACHINE="$machine" STARTED="$started_iso" FINISHED="$finished_iso" \
 SECONDS_TOTAL="$((SECONDS - start_s))" DEVICE="$device" \
 COMMAND="scripts/run_experiments.sh --scale $scale --seeds \"$seeds\"" \
-/usr/bin/python3 - "$out/config.json" <<'EOF'
+"$python" - "$out/config.json" <<'EOF'
 import json, os, sys
 e = os.environ
 config = {
@@ -259,6 +265,11 @@ with open(sys.argv[1] + ".tmp", "w") as f:
 os.replace(sys.argv[1] + ".tmp", sys.argv[1])
 EOF
 
+if [ "$report" = 0 ]; then
+  echo "run_experiments.sh: done in $(clock $((SECONDS - start_s))) (no report: run" \
+       "scripts/lib/results_report.py --exp $out)"
+  exit 0
+fi
 mkdir -p "$docs"
 /usr/bin/python3 scripts/lib/results_report.py --exp "$out" --out "$docs/results.md" \
   --figures "$docs/figures"
