@@ -136,6 +136,9 @@ std::shared_ptr<nn::Sequential> trunk_block(int index, double width, int64_t blo
   const Spec& spec = specs[index];
   auto block = std::make_shared<nn::Sequential>();
   append_conv_relu(*block, spec.channels, spec.last_stride, spec.dilation, gen);
+  if (index == 0)
+    std::dynamic_pointer_cast<nn::Conv2d>((*block)[0])
+        ->set_channel_padding({.input_channels = kPaddedInputChannels});
   block->push_back(std::make_shared<nn::BatchNorm2d>(spec.channels.back()));
   return block;
 }

@@ -37,6 +37,14 @@ int64_t scaled_channels(int64_t channels, double width);
 constexpr int64_t kInputMultiple = 8;
 constexpr int64_t kOutputStride = 4;
 
+// Tensor-core-friendly channel counts the networks mark on their layers (nn::ChannelPadding),
+// used only while the nn::settings() padding switches are on: the first convolution's single
+// input channel (L) padded to kPaddedInputChannels, and the classification head's 313 outputs
+// computed up to a multiple of kHeadChannelMultiple (320). Results and state dicts are the
+// same either way.
+constexpr int64_t kPaddedInputChannels = 8;
+constexpr int64_t kHeadChannelMultiple = 8;
+
 // How a network normalises its input and encodes its regression targets; both are affine:
 //   input = (L - l_center) / l_scale          (L in [0, 100])
 //   encoded ab = (ab + ab_offset) / ab_scale  (ab in Lab units)
@@ -99,6 +107,7 @@ void append_conv_relu(nn::Sequential& block, const std::vector<int64_t>& channel
 // Block `index` (0..6) of the VGG-like trunk both networks share: 3x3 conv+ReLU steps
 // (block 1: 1->64, 64->64/s2; 2: 128, 128/s2; 3: 256 x2, 256/s2; 4: 512 x3; 5 and 6: 512 x3
 // dilation 2; 7: 512 -> block7_out x3), channels scaled by width, closed by a BatchNorm.
+// Block 0's first convolution is marked to pad its input to kPaddedInputChannels.
 std::shared_ptr<nn::Sequential> trunk_block(int index, double width, int64_t block7_out,
                                             Generator& gen);
 

@@ -32,8 +32,10 @@ Eccv16::Eccv16(Head head, double width, Generator& gen)
       c(512), c(256), Pair(4), ConvTranspose2dOptions{2, 1, 0, 1}, /*bias=*/true, gen));
   model8->push_back(std::make_shared<nn::ReLU>());
   append_conv_relu(*model8, {c(256), c(256), c(256)}, 1, 1, gen);
-  model8->push_back(std::make_shared<nn::Conv2d>(c(256), output_channels(), Pair(1),
-                                                 Conv2dOptions{}, /*bias=*/true, gen));
+  auto head_conv = model8->push_back(std::make_shared<nn::Conv2d>(
+      c(256), output_channels(), Pair(1), Conv2dOptions{}, /*bias=*/true, gen));
+  if (head == Head::Classification)
+    head_conv->set_channel_padding({.output_multiple = kHeadChannelMultiple});
   blocks_[7] = register_module("model8", model8);
 
   if (head == Head::Classification) {

@@ -22,7 +22,8 @@ namespace tint::models {
 //   model5, model6: 512->512 x3, dilation 2, BN
 //   model7: 512->512 x3, BN
 //   model8: ConvTranspose 512->256 (4x4 /s2 pad 1), ReLU, conv 256->256, ReLU, conv 256->256,
-//           ReLU, then the head model8.6: classification 1x1 256->313 (bias);
+//           ReLU, then the head model8.6: classification 1x1 256->313 (bias; marked to
+//           compute 320 channels under nn::settings().pad_output_channels);
 //           regression 1x1 256->2 (bias), linear, predicting ab / 110 (tint's choice; the
 //           port has no regression head)
 //   model_out (classification only): 1x1 313->2 without bias, fixed to the bin centres / 110

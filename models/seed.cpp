@@ -36,6 +36,7 @@ Seed::Seed(Head head, double width, Generator& gen)
   head_ = register_module(
       "head", std::make_shared<nn::Conv2d>(c(128), output_channels(), Pair(1), Conv2dOptions{},
                                            /*bias=*/regression, gen));
+  if (!regression) head_->set_channel_padding({.output_multiple = kHeadChannelMultiple});
 }
 
 Tensor Seed::forward_normalized(const Tensor& x) {

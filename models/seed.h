@@ -21,7 +21,8 @@ namespace tint::models {
 //   model8: nearest Upsample x2 (model8.0), then 256->128, 128->128, 128->128 (model8.1, .3,
 //           .5), no BN or Dropout: the report's figure closes blocks 1-7 with them, and the
 //           last block feeds the head directly, as in eccv16's model8
-//   head: 1x1 conv 128->313 without bias (classification logits), or 128->2 with bias then a
+//   head: 1x1 conv 128->313 without bias (classification logits; marked to compute 320
+//         channels under nn::settings().pad_output_channels), or 128->2 with bias then a
 //         sigmoid (regression): the report encodes ab as (ab + 128) / 255 in [0, 1], and the
 //         sigmoid keeps predictions in that range (decode_regression maps back to Lab units).
 // Input normalisation L / 100. The output stays at H/4: the report's nearest x4 upsampling

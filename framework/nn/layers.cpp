@@ -5,10 +5,13 @@
 #include "framework/autograd/grad_mode.h"
 #include "framework/core/random_math.h"
 #include "framework/nn/init.h"
+#include "framework/nn/settings.h"
 #include "framework/ops/batch_norm.h"
+#include "framework/ops/bias_relu.h"
 #include "framework/ops/dropout.h"
 #include "framework/ops/elementwise.h"
 #include "framework/ops/matmul.h"
+#include "framework/ops/shape_ops.h"
 #include "framework/tensor/factories.h"
 
 namespace tint::nn {
@@ -42,8 +45,27 @@ ModulePtr Sequential::operator[](size_t i) const {
 }
 
 Tensor Sequential::forward(const Tensor& input) {
+  const bool fuse = settings().fuse_bias_relu;
   Tensor x = input;
-  for (auto& [name, module] : children_) x = module->forward(x);
+  for (size_t i = 0; i < children_.size(); ++i) {
+    Module* module = children_[i].second.get();
+    const bool relu_next =
+        fuse && i + 1 < children_.size() && dynamic_cast<ReLU*>(children_[i + 1].second.get());
+    if (relu_next) {
+      if (auto* conv = dynamic_cast<Conv2d*>(module); conv && conv->bias().defined()) {
+        x = conv->forward_bias_relu(x);
+        ++i;  // the ReLU is part of the fused call
+        continue;
+      }
+      if (auto* deconv = dynamic_cast<ConvTranspose2d*>(module);
+          deconv && deconv->bias().defined()) {
+        x = deconv->forward_bias_relu(x);
+        ++i;
+        continue;
+      }
+    }
+    x = module->forward(x);
+  }
   return x;
 }
 
@@ -76,8 +98,43 @@ Conv2d::Conv2d(int64_t in_channels, int64_t out_channels, Pair kernel_size,
   if (bias) bias_ = register_parameter("bias", b);
 }
 
-Tensor Conv2d::forward(const Tensor& input) {
-  return conv2d(input, weight_, bias_, options_);
+Tensor Conv2d::forward(const Tensor& input) { return convolve(input, /*fuse_bias_relu=*/false); }
+
+Tensor Conv2d::forward_bias_relu(const Tensor& input) {
+  TINT_CHECK(bias_.defined(), "Conv2d: forward_bias_relu needs a layer with a bias");
+  return convolve(input, /*fuse_bias_relu=*/true);
+}
+
+void Conv2d::set_channel_padding(ChannelPadding padding) {
+  TINT_CHECK(padding.input_channels >= 0 && padding.output_multiple >= 0,
+             "Conv2d: channel padding must be >= 0, got input_channels ",
+             padding.input_channels, " and output_multiple ", padding.output_multiple);
+  padding_ = padding;
+}
+
+// The padding switches pad on the fly with differentiable pad(), so gradients reach the real
+// weight and bias only, and the parameters never change shape.
+Tensor Conv2d::convolve(const Tensor& input, bool fuse_bias_relu) const {
+  const Settings& s = settings();
+  const int64_t in_channels = weight_.size(1), out_channels = weight_.size(0);
+  Tensor x = input, w = weight_, b = bias_;
+  // An input of the wrong shape goes to conv2d unpadded, so its error names the real shapes.
+  const bool input_fits = input.defined() && input.dim() == 4 && input.size(1) == in_channels;
+  if (s.pad_input_channels && padding_.input_channels > in_channels && input_fits) {
+    const int64_t extra = padding_.input_channels - in_channels;
+    x = pad(input, {0, 0, 0, 0, 0, extra});
+    w = pad(w, {0, 0, 0, 0, 0, extra});
+  }
+  int64_t extra_out = 0;
+  if (s.pad_output_channels && padding_.output_multiple > 1 &&
+      out_channels % padding_.output_multiple != 0) {
+    extra_out = padding_.output_multiple - out_channels % padding_.output_multiple;
+    w = pad(w, {0, 0, 0, 0, 0, 0, 0, extra_out});
+    if (b.defined()) b = pad(b, {0, extra_out});
+  }
+  const Tensor y = fuse_bias_relu ? bias_relu(conv2d(x, w, Tensor(), options_), b)
+                                  : conv2d(x, w, b, options_);
+  return extra_out > 0 ? y.slice(1, 0, out_channels) : y;
 }
 
 ConvTranspose2d::ConvTranspose2d(int64_t in_channels, int64_t out_channels, Pair kernel_size,
@@ -95,6 +152,11 @@ ConvTranspose2d::ConvTranspose2d(int64_t in_channels, int64_t out_channels, Pair
 
 Tensor ConvTranspose2d::forward(const Tensor& input) {
   return conv_transpose2d(input, weight_, bias_, options_);
+}
+
+Tensor ConvTranspose2d::forward_bias_relu(const Tensor& input) {
+  TINT_CHECK(bias_.defined(), "ConvTranspose2d: forward_bias_relu needs a layer with a bias");
+  return bias_relu(conv_transpose2d(input, weight_, Tensor(), options_), bias_);
 }
 
 // ---- BatchNorm2d ---------------------------------------------------------------------------

@@ -1,6 +1,8 @@
 // The layers: Sequential, Linear, Conv2d, ConvTranspose2d, BatchNorm2d, ReLU, Dropout,
-// Upsample, MaxPool2d, AdaptiveAvgPool2d, Flatten. Parameter names, shapes, buffers and default initialisation follow torch.nn, so
-// a state dict saved by PyTorch loads unchanged (and back).
+// Upsample, MaxPool2d, AdaptiveAvgPool2d, Flatten. Parameter names, shapes, buffers and
+// default initialisation follow torch.nn, so a state dict saved by PyTorch loads unchanged
+// (and back). The result-preserving switches of nn/settings.h (bias + ReLU fusion, channel
+// padding) act here, in Sequential and Conv2d.
 #pragma once
 
 #include <cstdint>
@@ -18,7 +20,9 @@
 namespace tint::nn {
 
 // Children named "0", "1", ... in order, so a Sequential registered as "model1" yields
-// "model1.0.weight" exactly as PyTorch; forward applies them in turn.
+// "model1.0.weight" exactly as PyTorch; forward applies them in turn. Under
+// settings().fuse_bias_relu a Conv2d or ConvTranspose2d with a bias followed directly by a
+// ReLU runs as one forward_bias_relu call (the ReLU module is then skipped).
 class Sequential : public Module {
  public:
   Sequential() = default;
@@ -49,19 +53,37 @@ class Linear : public Module {
   Tensor weight_, bias_;
 };
 
+// Channel counts a Conv2d may pad to for tensor cores; each applies only while its switch in
+// nn::settings() is on (pad_input_channels, pad_output_channels), and never changes the
+// weight's or the bias's shape. 0 (the default) never pads.
+struct ChannelPadding {
+  int64_t input_channels = 0;   // zero-pad input and weight up to this many input channels
+  int64_t output_multiple = 0;  // compute up to a multiple of this many outputs, return the real
+};
+
 // weight (C_out, C_in, kH, kW), bias (C_out).
 class Conv2d : public Module {
  public:
   Conv2d(int64_t in_channels, int64_t out_channels, Pair kernel_size,
          Conv2dOptions options = {}, bool bias = true, Generator& gen = default_generator());
   Tensor forward(const Tensor& input) override;
+  // relu(forward(input)) as the convolution without its bias, then bias_relu (ops/
+  // bias_relu.h); the layer must have a bias (a tint::Error otherwise).
+  Tensor forward_bias_relu(const Tensor& input);
   Tensor weight() const { return weight_; }
   Tensor bias() const { return bias_; }
   const Conv2dOptions& options() const { return options_; }
+  // Marks the channel counts this layer may pad to (see ChannelPadding); negative counts are
+  // a tint::Error.
+  void set_channel_padding(ChannelPadding padding);
+  const ChannelPadding& channel_padding() const { return padding_; }
 
  private:
+  Tensor convolve(const Tensor& input, bool fuse_bias_relu) const;
+
   Conv2dOptions options_;
   Tensor weight_, bias_;
+  ChannelPadding padding_;
 };
 
 // weight (C_in, C_out, kH, kW), bias (C_out).
@@ -71,6 +93,9 @@ class ConvTranspose2d : public Module {
                   ConvTranspose2dOptions options = {}, bool bias = true,
                   Generator& gen = default_generator());
   Tensor forward(const Tensor& input) override;
+  // relu(forward(input)) as the transposed convolution without its bias, then bias_relu;
+  // the layer must have a bias (a tint::Error otherwise).
+  Tensor forward_bias_relu(const Tensor& input);
   Tensor weight() const { return weight_; }
   Tensor bias() const { return bias_; }
   const ConvTranspose2dOptions& options() const { return options_; }
