@@ -20,6 +20,7 @@
 using namespace tint;
 
 int main(int argc, char** argv) {
+  apps::prefer_passive_openmp_waiting(argv);  // see app_main.h
   CLI::App app{
       "Scores colorizations of one split of an image folder against the images' own colours, "
       "as the report's Table 1: AuC of the per-pixel ab error (fraction of pixels within t "

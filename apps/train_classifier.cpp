@@ -6,8 +6,6 @@
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
-#include <cstdlib>
-#include <unistd.h>
 
 #include "app_main.h"
 #include "classifier_trainer.h"
@@ -15,12 +13,7 @@
 using namespace tint;
 
 int main(int argc, char** argv) {
-  // As train_colorizer: passive OpenMP waiting, so spinning idle threads do not take a
-  // shared CPU's cores from the working ones (libgomp reads it once at start-up).
-  if (!std::getenv("OMP_WAIT_POLICY")) {
-    ::setenv("OMP_WAIT_POLICY", "passive", 1);
-    ::execv("/proc/self/exe", argv);  // returns only on failure: then go on as we are
-  }
+  apps::prefer_passive_openmp_waiting(argv);  // see app_main.h
   apps::ClassifierTrainConfig c;
   std::string device = "auto";
   CLI::App app{

@@ -3,8 +3,6 @@
 // trains on the bundled data/samples with settings sized to the machine (the cpu-small
 // preset on a CPU, the report's recipe on a GPU; train_config.h). Ctrl-C saves
 // OUT/last.safetensors and exits with code 130; --resume continues from it.
-#include <unistd.h>
-
 #include <CLI/CLI.hpp>
 #include <csignal>
 #include <cstdio>
@@ -102,16 +100,7 @@ int run(apps::TrainConfig c, const std::string& preset, const std::set<std::stri
 }  // namespace
 
 int main(int argc, char** argv) {
-  // OpenMP's default wait policy lets idle threads spin between parallel regions. On a CPU
-  // shared with other work (the 2-core machines this app's CPU preset is sized for) the
-  // spinning threads take the cores from the ones with work: measured 1.6x slower with one
-  // competing busy process, up to 8x with more, and only ~5% faster on an idle machine.
-  // libgomp reads OMP_WAIT_POLICY once at start-up, so when the user has not set it the app
-  // sets it to passive and runs itself again (once: the variable is then set).
-  if (!std::getenv("OMP_WAIT_POLICY")) {
-    ::setenv("OMP_WAIT_POLICY", "passive", 1);
-    ::execv("/proc/self/exe", argv);  // returns only on failure: then go on as we are
-  }
+  apps::prefer_passive_openmp_waiting(argv);  // see app_main.h
   const apps::TrainConfig report = apps::preset_config("report");
   const apps::TrainConfig small = apps::preset_config("cpu-small");
   CLI::App app{

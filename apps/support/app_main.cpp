@@ -5,6 +5,8 @@
 #include <cstdlib>
 #include <exception>
 
+#include <unistd.h>
+
 #include "framework/core/error.h"
 #include "framework/cuda/runtime.h"
 
@@ -29,6 +31,12 @@ Device pick_device(const std::string& name) {
                " CUDA device(s) are visible (use --device cpu)");
   }
   return device;
+}
+
+void prefer_passive_openmp_waiting(char** argv) {
+  if (std::getenv("OMP_WAIT_POLICY")) return;
+  ::setenv("OMP_WAIT_POLICY", "passive", 1);
+  ::execv("/proc/self/exe", argv);  // returns only on failure: then go on as we are
 }
 
 int run_app(const char* app_name, const std::function<int()>& body) {

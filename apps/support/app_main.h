@@ -16,6 +16,15 @@ int run_app(const char* app_name, const std::function<int()>& body);
 // tint::Error saying which.
 Device pick_device(const std::string& name);
 
+// OpenMP's default wait policy lets idle threads spin between parallel regions. On a CPU
+// shared with other work (the 2-core machines the CPU presets are sized for) the spinning
+// threads take the cores from the ones with work: train_colorizer measured 1.6x slower with
+// one competing busy process, up to 8x with more, and only ~5% faster on an idle machine.
+// libgomp reads OMP_WAIT_POLICY once at start-up, so when the user has not set it this sets
+// it to passive and runs the program again with argv (once: the variable is then set); it
+// returns only when the variable was set already or the re-run failed. Call it first in main.
+void prefer_passive_openmp_waiting(char** argv);
+
 // The message of an error without tint's "[file:line]" suffix.
 std::string user_message(const std::string& what);
 

@@ -13,10 +13,12 @@
 
 #include "apps/support/colorize_image.h"
 #include "apps/support/evaluation.h"
+#include "apps/support/image_classifier.h"
 #include "framework/io/metadata.h"
 #include "framework/tint.h"
 #include "kernels/metrics.h"
 #include "models/registry.h"
+#include "models/small_vgg.h"
 #include "image_files.h"
 #include "temp_dir.h"
 
@@ -197,6 +199,45 @@ TEST_CASE("evaluating a colorizer checkpoint", "[evaluation]") {
   CHECK(r.temperature == Approx(0.38));
 }
 
+// A small-vgg classifier of these classes whose Linear bias makes it always answer `answer`.
+std::string save_constant_classifier(const TempDir& dir, const std::vector<std::string>& classes,
+                                     int answer) {
+  Generator gen(11);
+  models::SmallVgg model(static_cast<int64_t>(classes.size()), 0.25, gen);
+  model.named_parameters().back().second.detach().data<float>()[answer] = 100.0f;
+  const std::string path = dir.file("classifier_" + std::to_string(answer) + ".safetensors");
+  save_checkpoint(path, model, nullptr, classifier_metadata(classes, 0.25, 16, "test"));
+  return path;
+}
+
+TEST_CASE("classifier accuracy counts the colorized images whose label it predicts",
+          "[evaluation]") {
+  TempDir dir;
+  const std::string data = make_folder(dir);  // test/: 3 blue, 3 red
+  EvaluateConfig c = config_for(data, dir.file("truth"));
+  c.baseline = "truth";
+  c.classifier = save_constant_classifier(dir, {"blue", "red"}, 1);  // always "red"
+  const EvaluationResult r = evaluate_colorization(c);
+  REQUIRE(r.classifier_accuracy.has_value());
+  CHECK(*r.classifier_accuracy == Approx(0.5));
+  CHECK(r.classifier_images == 6);
+  CHECK(r.classifier_unknown == 0);
+  CHECK(r.per_image[0].label == "blue");
+  CHECK(r.per_image[0].predicted == "red");
+  CHECK(r.per_image[5].label == "red");
+  write_evaluation(r, c);
+  std::ifstream summary(dir.path / "truth" / "summary.json");
+  const nlohmann::json j = nlohmann::json::parse(summary);
+  CHECK(j["classifier_accuracy"].get<double>() == Approx(0.5));
+
+  // A classifier that does not know "blue": those images are counted, not scored.
+  c.classifier = save_constant_classifier(dir, {"green", "red"}, 1);
+  const EvaluationResult known_only = evaluate_colorization(c);
+  CHECK(known_only.classifier_unknown == 3);
+  CHECK(known_only.classifier_images == 3);
+  CHECK(*known_only.classifier_accuracy == Approx(1.0));
+}
+
 TEST_CASE("evaluate's bad inputs are clear errors", "[evaluation]") {
   TempDir dir;
   const std::string data = make_folder(dir);
@@ -217,5 +258,9 @@ TEST_CASE("evaluate's bad inputs are clear errors", "[evaluation]") {
   c.checkpoint = dir.file("absent.safetensors");
   c.baseline.clear();
   CHECK_THROWS_WITH(evaluate_colorization(c), Contains("absent.safetensors"));
+  c.checkpoint.clear();
+  c.baseline = "gray";
+  c.classifier = dir.file("no_classifier.safetensors");
+  CHECK_THROWS_WITH(evaluate_colorization(c), Contains("no_classifier.safetensors"));
   CHECK_FALSE(fs::exists(dir.path / "out"));
 }
