@@ -53,7 +53,8 @@ std::string gradcheck(const Function& f, const std::vector<Tensor>& inputs,
       p[i] = saved;
       x_mut.copy_(host);
       const double numeric = (up - down) / (2 * options.eps);
-      if (std::abs(a[i] - numeric) > options.atol + options.rtol * std::abs(numeric)) {
+      // Negated <=, so a NaN gradient (e.g. a device output never written) is a mismatch.
+      if (!(std::abs(a[i] - numeric) <= options.atol + options.rtol * std::abs(numeric))) {
         if (mismatches < 10)
           report << "input " << k << " element " << i << ": analytic " << a[i] << " numeric "
                  << numeric << "\n";
@@ -77,7 +78,13 @@ double max_abs_diff(const Tensor& a, const Tensor& b) {
              shape_str(b.shape()), " differ");
   const std::vector<double> va = a.to_vector<double>(), vb = b.to_vector<double>();
   double m = 0;
-  for (size_t i = 0; i < va.size(); ++i) m = std::max(m, std::abs(va[i] - vb[i]));
+  for (size_t i = 0; i < va.size(); ++i) {
+    // std::max drops a NaN difference; a NaN on one side only (an unwritten device output)
+    // counts as infinitely far, equal values (infinities, NaN on both sides) as equal.
+    const bool nan_a = std::isnan(va[i]), nan_b = std::isnan(vb[i]);
+    if (va[i] == vb[i] || (nan_a && nan_b)) continue;
+    m = std::max(m, nan_a || nan_b ? INFINITY : std::abs(va[i] - vb[i]));
+  }
   return m;
 }
 

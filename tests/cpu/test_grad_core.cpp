@@ -116,6 +116,12 @@ TEST_CASE("matmul values and shape errors", "[core]") {
   CHECK_THROWS_WITH(matmul(a, a), Contains("[2, 3] and [2, 3] cannot be multiplied"));
   CHECK_THROWS_WITH(matmul(a, b.to(DType::Float64)), Contains("float32"));
   CHECK_THROWS_WITH(linear(a, ones({4, 2})), Contains("in_features 2"));
+  // An empty inner dimension gives zeros (an empty sum), as in PyTorch; empty outer ones give
+  // empty results.
+  const Tensor empty_inner = matmul(zeros({3, 0}), zeros({0, 4}));
+  CHECK(empty_inner.shape() == Shape{3, 4});
+  CHECK(empty_inner.to_vector<float>() == std::vector<float>(12, 0.0f));
+  CHECK(matmul(zeros({0, 3}), b).shape() == Shape{0, 2});
 }
 
 TEST_CASE("views, cat, pad and cast pass the gradient check", "[grad][core]") {

@@ -61,6 +61,7 @@ void batch_norm_forward_inference(const Tensor& out, const Tensor& x, const Tens
                                   const Tensor& bias, const Tensor& running_mean,
                                   const Tensor& running_var, double eps) {
   check_eps(eps);
+  if (x.numel() == 0) return;  // an empty batch (cuDNN rejects a 0-sized descriptor)
   const BnDescriptors d(x);
   const Scalars s(x.dtype());
   const Tensor w = or_filled(weight, x, 1.0), b = or_filled(bias, x, 0.0);

@@ -27,6 +27,7 @@ enum class Pass { Forward, BackwardData, BackwardFilter };
 struct AlgoChoice {
   int algo = 0;
   size_t workspace = 0;
+  cudnnMathType_t math = CUDNN_DEFAULT_MATH;  // the math type the algorithm was listed with
 };
 
 // Descriptors of one convolution: x = image side, y = columns side, w = filter (K, C, kh, kw)
@@ -67,7 +68,7 @@ AlgoChoice pick(const Perf* perf, int count, const std::string& shapes, const ch
   for (int i = 0; i < count; ++i) {
     if (perf[i].status != CUDNN_STATUS_SUCCESS) continue;
     if (settings().deterministic && perf[i].determinism != CUDNN_DETERMINISTIC) continue;
-    return {static_cast<int>(perf[i].algo), perf[i].memory};
+    return {static_cast<int>(perf[i].algo), perf[i].memory, perf[i].mathType};
   }
   TINT_FAIL("cuDNN has no usable ", pass, " algorithm", settings().deterministic
             ? " that is deterministic" : "", " for ", shapes);
@@ -171,6 +172,11 @@ AlgoChoice choose(Pass pass, const ConvDescriptors& d, cudnnHandle_t h, const Te
 void run_pass(Pass pass, const Tensor& x, const Tensor& w, const Tensor& y, int64_t n, int64_t k,
               const ConvGeometry& g) {
   const Device device = x.device();
+  if (n == 0) {  // cuDNN rejects an empty batch: no images, and a zero filter gradient
+    if (pass == Pass::BackwardFilter)
+      TINT_CUDA_CHECK(cudaMemsetAsync(w.raw_data(), 0, w.nbytes(), stream_of(w)));
+    return;
+  }
   cudnnHandle_t h = context(device.index).cudnn();
   const ConvDescriptors d(x.dtype(), n, k, g);
   const std::string key = algo_key(pass, x.dtype(), n, k, g, device.index);
@@ -180,6 +186,11 @@ void run_pass(Pass pass, const Tensor& x, const Tensor& w, const Tensor& y, int6
     choice = choose(pass, d, h, x, w, y, shapes);
     algo_cache().put(key, choice);
   }
+  // cuDNN selects the kernel by algorithm and math type together (its workspace size is for
+  // that pair), so run with the listed math type, as PyTorch does; fp32 without TF32 keeps
+  // FMA_MATH (cuDNN then only lists FMA algorithms anyway).
+  if (!(x.dtype() == DType::Float32 && !settings().allow_tf32))
+    TINT_CUDNN_CHECK(cudnnSetConvolutionMathType(d.conv.get(), choice.math), shapes);
   const Tensor ws = workspace(choice.workspace, device);
   const double one_d = 1.0, zero_d = 0.0;
   const float one_f = 1.0f, zero_f = 0.0f;
@@ -207,6 +218,7 @@ void run_pass(Pass pass, const Tensor& x, const Tensor& w, const Tensor& y, int6
 }
 
 void add_bias(const Tensor& out, const Tensor& bias) {
+  if (out.numel() == 0) return;
   cudnnHandle_t h = context(out.device().index).cudnn();
   const Shape& s = out.shape();
   const TensorDescriptor od(out.dtype(), s[0], s[1], s[2], s[3]);
@@ -219,6 +231,11 @@ void add_bias(const Tensor& out, const Tensor& bias) {
 }
 
 void bias_grad(const Tensor& grad_bias, const Tensor& grad_out) {
+  if (grad_out.numel() == 0) {  // an empty batch: the sum is zero
+    TINT_CUDA_CHECK(cudaMemsetAsync(grad_bias.raw_data(), 0, grad_bias.nbytes(),
+                                    stream_of(grad_bias)));
+    return;
+  }
   cudnnHandle_t h = context(grad_out.device().index).cudnn();
   const Shape& s = grad_out.shape();
   const TensorDescriptor gd(grad_out.dtype(), s[0], s[1], s[2], s[3]);

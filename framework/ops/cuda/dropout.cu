@@ -75,6 +75,8 @@ void dropout_apply(const Tensor& out, const Tensor& src, uint64_t seed, uint64_t
 
 Tensor dropout_forward(const Tensor& out, const Tensor& x, double p, uint64_t seed) {
   const int device = x.device().index;
+  // cuDNN rejects a 0-element descriptor: nothing to drop, and an empty reserve.
+  if (x.numel() == 0) return Tensor::empty({0}, DType::UInt8, x.device());
   const TensorDescriptor d(x.dtype(), 1, 1, 1, x.numel());
   size_t reserve_bytes = 0;
   TINT_CUDNN_CHECK(cudnnDropoutGetReserveSpaceSize(d.get(), &reserve_bytes));
@@ -90,6 +92,7 @@ Tensor dropout_forward(const Tensor& out, const Tensor& x, double p, uint64_t se
 void dropout_backward(const Tensor& grad_in, const Tensor& grad_out, const Tensor& reserve,
                       double p) {
   const int device = grad_out.device().index;
+  if (grad_out.numel() == 0) return;
   const TensorDescriptor d(grad_out.dtype(), 1, 1, 1, grad_out.numel());
   std::lock_guard<std::mutex> lock(state_mutex());
   // The mask lives in the reserve space; the descriptor only has to carry the same p.

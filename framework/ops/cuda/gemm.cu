@@ -27,6 +27,10 @@ void gemm_batched(const Tensor& c, const Tensor& a, bool trans_a, int64_t stride
                   const Tensor& b, bool trans_b, int64_t stride_b, int64_t batch, int64_t m,
                   int64_t n, int64_t k, double beta) {
   if (batch == 0 || m == 0 || n == 0) return;
+  if (k == 0 && beta == 0.0) {  // empty inner dim: C = 0 (cuBLAS rejects the ld of 0)
+    TINT_CUDA_CHECK(cudaMemsetAsync(c.raw_data(), 0, c.nbytes(), stream_of(c)));
+    return;
+  }
   cublasHandle_t handle = context(c.device().index).cublas();
   TINT_CUBLAS_CHECK(cublasSetMathMode(handle, CUBLAS_DEFAULT_MATH));
   const int lda = static_cast<int>(trans_a ? m : k), ldb = static_cast<int>(trans_b ? k : n);
