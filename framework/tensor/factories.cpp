@@ -5,6 +5,9 @@
 #include <cmath>
 
 #include "framework/core/random_math.h"
+#include "framework/ops/cpu/fill.h"
+#include "framework/ops/cuda/fill.h"
+#include "framework/ops/dispatch.h"
 
 namespace tint {
 
@@ -36,7 +39,12 @@ void check_shape(const Shape& shape, const char* what) {
 
 Tensor full(const Shape& shape, double value, TensorOptions options) {
   check_shape(shape, "full");
-  return finish(fill_host(shape, options.dtype, [value](int64_t) { return value; }), options);
+  // Filled where it lives: on a GPU by a kernel on the device's stream (no host buffer, no
+  // copy).
+  Tensor t = Tensor::empty(shape, options.dtype, options.device);
+  TINT_DEVICE_CALL(options.device, fill_contiguous, t, value);
+  if (options.requires_grad) t.set_requires_grad(true);
+  return t;
 }
 Tensor zeros(const Shape& shape, TensorOptions options) { return full(shape, 0.0, options); }
 Tensor ones(const Shape& shape, TensorOptions options) { return full(shape, 1.0, options); }

@@ -10,6 +10,8 @@
 #include "framework/autograd/node.h"
 #include "framework/ops/cpu/copy.h"
 #include "framework/ops/cuda/copy.h"
+#include "framework/ops/cpu/fill.h"
+#include "framework/ops/cuda/fill.h"
 #include "framework/ops/dispatch.h"
 #include "framework/ops/elementwise.h"
 #include "framework/ops/shape_ops.h"
@@ -270,7 +272,9 @@ Tensor& Tensor::copy_(const Tensor& src) {
 }
 
 Tensor& Tensor::fill_(double value) {
-  return copy_(full(shape(), value, options_of(*this)));
+  if (!is_contiguous()) return copy_(full(shape(), value, options_of(*this)));
+  TINT_DEVICE_CALL(device(), fill_contiguous, *this, value);
+  return *this;
 }
 
 Tensor& Tensor::add_(const Tensor& other, double alpha) {

@@ -25,6 +25,13 @@ TEST_CASE("factories fill, range and copy host data", "[tensor]") {
   CHECK(from_buffer(bytes, {3}, DType::UInt8).to_vector<int>() == std::vector<int>{7, 8, 9});
   CHECK(scalar_tensor(3.0).item() == 3.0);
   CHECK_THROWS_WITH(from_vector<float>({1, 2, 3}, {2, 2}), Contains("do not fill shape [2, 2]"));
+  CHECK(full({3}, 300.0, TensorOptions{}.with_dtype(DType::UInt8)).numel() == 3);
+  CHECK(zeros({0, 4}).numel() == 0);
+  // fill_ writes exactly its view: a contiguous slice at an offset, and a strided one.
+  Tensor m = zeros({4, 3});
+  m.slice(0, 1, 3).fill_(2);
+  m.slice(1, 2, 3).fill_(-1);
+  CHECK(m.to_vector<float>() == std::vector<float>{0, 0, -1, 2, 2, -1, 2, 2, -1, 0, 0, -1});
 }
 
 TEST_CASE("seeded generators reproduce rand and randn", "[tensor]") {
