@@ -13,7 +13,6 @@
 // after --warmup untimed runs; on the GPU each timed run starts and ends with a device
 // synchronize. See docs/performance.md for recorded results.
 #include <omp.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -24,6 +23,7 @@
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
+#include <functional>
 #include <fstream>
 #include <iostream>
 #include <map>
@@ -31,12 +31,16 @@
 #include <string>
 #include <vector>
 
+#include "child_result.h"
 #include "framework/cuda/runtime.h"
 #include "framework/cuda/settings.h"
 #include "framework/memory/device_memory.h"
 #include "framework/tint.h"
 
 namespace {
+
+using tint::apps::run_child_lines;
+using tint::apps::shell_quote;
 
 struct Layer {
   std::string name;
@@ -153,12 +157,6 @@ double time_tint(const Shape4& s, tint::Device device, int warmup, int repeats) 
   return median(ms);
 }
 
-std::string shell_quote(const std::string& s) {
-  std::string q = "'";
-  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return q + "'";
-}
-
 struct RunConfig {
   std::string device = "cpu";
   int threads = 1, warmup = 5, repeats = 50;
@@ -185,31 +183,15 @@ std::filesystem::path torch_script() {
 
 // Runs the PyTorch twin with args; stdout lines go to on_line. Throws one clear sentence
 // when the script, the Python, torch or (for cuda) torch's GPU is missing, or the script
-// fails.
-template <typename OnLine>
-void run_torch_script(const std::string& python, const std::string& args, OnLine on_line) {
+// fails (apps/support/child_result.h).
+void run_torch_script(const std::string& python, const std::string& args,
+                      const std::function<void(const std::string&)>& on_line) {
   const std::filesystem::path script = torch_script();
   if (!std::filesystem::exists(script))
     throw std::runtime_error("cannot find " + script.string() +
                              " (from TINT_SOURCE_DIR); run with --no-torch to skip PyTorch");
   const std::string cmd = shell_quote(python) + " " + shell_quote(script.string()) + " " + args;
-  FILE* pipe = popen(cmd.c_str(), "r");
-  if (!pipe) throw std::runtime_error("could not start " + python);
-  char line[512];
-  while (std::fgets(line, sizeof line, pipe)) on_line(std::string(line));
-  const int status = pclose(pipe);
-  const int code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  if (code == 3)
-    throw std::runtime_error("PyTorch is not importable by " + python +
-                             " (install python3-torch, or run with --no-torch)");
-  if (code == 4)
-    throw std::runtime_error("PyTorch under " + python +
-                             " cannot use a CUDA device (torch.cuda.is_available() is False; "
-                             "a CPU-only torch, or no GPU), or run with --no-torch");
-  if (code == 127) throw std::runtime_error(python + " was not found (or pass --no-torch)");
-  if (code != 0)
-    throw std::runtime_error("the PyTorch benchmark (" + cmd + ") failed with exit code " +
-                             std::to_string(code));
+  run_child_lines(cmd, "the PyTorch benchmark under " + python, 0, on_line);
 }
 
 struct TorchResult {

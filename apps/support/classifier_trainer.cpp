@@ -66,6 +66,18 @@ std::vector<int64_t> label_indices(const std::vector<std::string>& labels,
   return out;
 }
 
+// The class index of each image of the batch, on the device.
+Tensor batch_targets(const Batch& batch, const std::vector<int64_t>& labels, Device device) {
+  std::vector<int64_t> t;
+  for (int64_t i : batch.indices) t.push_back(labels[static_cast<size_t>(i)]);
+  return from_vector(t, {batch.size()}).to(device);
+}
+
+// How many of the batch's images the logits classify right.
+int64_t correct_count(const Tensor& logits, const Tensor& target) {
+  return static_cast<int64_t>(sum(eq(argmax(logits, 1), target).to(DType::Float64)).item());
+}
+
 struct Score {
   double loss = 0, accuracy = 0;
 };
@@ -81,12 +93,10 @@ Score evaluate(models::SmallVgg& model, const ImageDataset& ds, const std::vecto
   double loss = 0;
   int64_t right = 0, seen = 0;
   while (std::optional<Batch> batch = loader.next()) {
-    std::vector<int64_t> t;
-    for (int64_t i : batch->indices) t.push_back(labels[static_cast<size_t>(i)]);
-    const Tensor target = from_vector(t, {batch->size()}).to(c.device);
+    const Tensor target = batch_targets(*batch, labels, c.device);
     const Tensor logits = model(rgb8_to_classifier_input(batch->images.to(c.device)));
     loss += cross_entropy(logits, target, Reduction::Sum).item();
-    right += static_cast<int64_t>(sum(eq(argmax(logits, 1), target).to(DType::Float64)).item());
+    right += correct_count(logits, target);
     seen += batch->size();
   }
   TINT_CHECK(seen > 0, "no readable image in the ", split_name(ds.split()), " split of ", ds.root());
@@ -208,9 +218,7 @@ ClassifierTrainResult train_classifier(const ClassifierTrainConfig& c,
     int64_t right = 0, seen = 0;
     while (std::optional<Batch> batch = loader.next()) {
       if (batch->size() < 2) continue;  // unreadable files left a batch too small for BN
-      std::vector<int64_t> t;
-      for (int64_t i : batch->indices) t.push_back(train_labels[static_cast<size_t>(i)]);
-      const Tensor target = from_vector(t, {batch->size()}).to(c.device);
+      const Tensor target = batch_targets(*batch, train_labels, c.device);
       const Tensor logits = model(rgb8_to_classifier_input(batch->images.to(c.device)));
       Tensor loss = cross_entropy(logits, target);
       opt.zero_grad();
@@ -219,8 +227,7 @@ ClassifierTrainResult train_classifier(const ClassifierTrainConfig& c,
       schedule.step();
       ++step;
       loss_sum += loss.item() * static_cast<double>(batch->size());
-      right += static_cast<int64_t>(
-          sum(eq(argmax(logits.detach(), 1), target).to(DType::Float64)).item());
+      right += correct_count(logits.detach(), target);
       seen += batch->size();
       if (bar) bar->update(seen, {{"loss", loss_sum / static_cast<double>(seen)},
                                   {"acc", static_cast<double>(right) / static_cast<double>(seen)}});

@@ -12,6 +12,7 @@
 #include "augment.h"
 #include "framework/cuda/runtime.h"
 #include "image_folder.h"
+#include "image_tensor.h"
 #include "progress_bar.h"
 #include "train_config.h"
 #include "framework/autograd/grad_mode.h"
@@ -61,11 +62,6 @@ double parse_width(const std::string& path, const std::string& text) {
 Device model_device(const models::ColorizerModel& model) {
   const auto params = model.named_parameters();
   return params.empty() ? Device::cpu() : params.front().second.device();
-}
-
-// (H, W, 3) uint8 tensor of the image on device.
-Tensor image_tensor(const RgbImage& image, Device device) {
-  return from_buffer(image.pixels.data(), {image.height, image.width, 3}, DType::UInt8, device);
 }
 
 }  // namespace
@@ -203,11 +199,7 @@ RgbImage colorize_image(models::ColorizerModel& model, const RgbImage& image,
       upsample_bilinear2d(ab.to(DType::Float32), UpsampleSize::size(image.height, image.width));
   const Tensor lab = color::rgb8_to_lab(image_tensor(image, device));  // (1, 3, H, W)
   const Tensor joined = cat({lab.slice(1, 0, 1), ab_full}, 1);
-  const Tensor rgb = color::lab_to_rgb8(joined).cpu().contiguous();  // (1, H, W, 3) uint8
-
-  RgbImage result(image.width, image.height);
-  std::copy_n(rgb.data<uint8_t>(), result.pixels.size(), result.pixels.data());
-  return result;
+  return images_of(color::lab_to_rgb8(joined)).front();
 }
 
 bool is_grey(const RgbImage& image) {
@@ -221,10 +213,7 @@ RgbImage grey_image(const RgbImage& image) {
   NoGradGuard no_grad;
   Tensor lab = color::rgb8_to_lab(image_tensor(image, Device::cpu())).contiguous();
   lab.slice(1, 1, 3).fill_(0.0);
-  const Tensor rgb = color::lab_to_rgb8(lab).contiguous();
-  RgbImage out(image.width, image.height);
-  std::copy_n(rgb.data<uint8_t>(), out.pixels.size(), out.pixels.data());
-  return out;
+  return images_of(color::lab_to_rgb8(lab)).front();
 }
 
 RgbImage side_by_side(const std::vector<const RgbImage*>& panels, int gap) {

@@ -19,6 +19,7 @@
 #include "framework/ops/shape_ops.h"
 #include "framework/tensor/factories.h"
 #include "image_classifier.h"
+#include "image_tensor.h"
 #include "kernels/ab_bins.h"
 #include "kernels/annealed_mean.h"
 #include "kernels/lab.h"
@@ -41,20 +42,6 @@ std::string split_relative_id(const ImageDataset& set, const std::string& id) {
   if (!set.split_folders()) return id;
   const size_t slash = id.find('/');
   return slash == std::string::npos ? id : id.substr(slash + 1);
-}
-
-// uint8 (B, H, W, 3) rows of a batch -> RgbImages.
-std::vector<RgbImage> to_images(const Tensor& rgb8) {
-  const Tensor cpu = rgb8.cpu().contiguous();
-  const int64_t n = cpu.size(0), h = cpu.size(1), w = cpu.size(2);
-  std::vector<RgbImage> out;
-  const uint8_t* p = cpu.data<uint8_t>();
-  for (int64_t i = 0; i < n; ++i) {
-    RgbImage img(static_cast<int>(w), static_cast<int>(h));
-    std::copy_n(p + i * h * w * 3, h * w * 3, img.pixels.data());
-    out.push_back(std::move(img));
-  }
-  return out;
 }
 
 std::string fixed(double v, int digits = 6) {
@@ -274,29 +261,30 @@ EvaluationResult evaluate_colorization(const EvaluateConfig& c) {
         break;
       }
     }
-    const Tensor joined = cat({L, pred}, 1);
-    const std::vector<RgbImage> colorized = to_images(color::lab_to_rgb8(joined));
-    for (int64_t i = 0; i < batch->size(); ++i) {
-      const std::string id = split_relative_id(set, batch->ids[static_cast<size_t>(i)]);
-      ids.push_back(id);
-      if (c.save_images) {
-        const fs::path file = (fs::path(c.out) / "images" / id).replace_extension(".png");
+    const size_t first = ids.size();
+    for (const std::string& id : batch->ids) ids.push_back(split_relative_id(set, id));
+    // The colorized sRGB images, only when written or classified.
+    std::vector<RgbImage> colorized;
+    if (c.save_images || classifier) colorized = images_of(color::lab_to_rgb8(cat({L, pred}, 1)));
+    if (c.save_images) {
+      for (size_t i = 0; i < colorized.size(); ++i) {
+        const fs::path file = (fs::path(c.out) / "images" / ids[first + i]).replace_extension(".png");
         fs::create_directories(file.parent_path());
-        write_png(file.string(), colorized[static_cast<size_t>(i)]);
+        write_png(file.string(), colorized[i]);
       }
     }
     if (classifier) {
       const std::vector<std::string> names = classifier->predict(colorized);
-      for (int64_t i = 0; i < batch->size(); ++i) {
-        const std::string label = label_from_path(ids[ids.size() - batch->size() + i]);
+      for (size_t i = 0; i < names.size(); ++i) {
+        const std::string label = label_from_path(ids[first + i]);
         labels.push_back(label);
-        predicted.push_back(names[static_cast<size_t>(i)]);
+        predicted.push_back(names[i]);
         if (!classifier->knows(label)) {
           ++result.classifier_unknown;
           continue;
         }
         ++result.classifier_images;
-        correct += names[static_cast<size_t>(i)] == label;
+        correct += names[i] == label;
       }
     }
     preds.push_back(pred.cpu());

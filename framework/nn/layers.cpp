@@ -51,18 +51,11 @@ Tensor Sequential::forward(const Tensor& input) {
     Module* module = children_[i].second.get();
     const bool relu_next =
         fuse && i + 1 < children_.size() && dynamic_cast<ReLU*>(children_[i + 1].second.get());
-    if (relu_next) {
-      if (auto* conv = dynamic_cast<Conv2d*>(module); conv && conv->bias().defined()) {
-        x = conv->forward_bias_relu(x);
-        ++i;  // the ReLU is part of the fused call
-        continue;
-      }
-      if (auto* deconv = dynamic_cast<ConvTranspose2d*>(module);
-          deconv && deconv->bias().defined()) {
-        x = deconv->forward_bias_relu(x);
-        ++i;
-        continue;
-      }
+    auto* fusable = relu_next ? dynamic_cast<BiasReluFusable*>(module) : nullptr;
+    if (fusable && fusable->has_bias()) {
+      x = fusable->forward_bias_relu(x);
+      ++i;  // the ReLU is part of the fused call
+      continue;
     }
     x = module->forward(x);
   }

@@ -21,8 +21,8 @@ namespace tint::nn {
 
 // Children named "0", "1", ... in order, so a Sequential registered as "model1" yields
 // "model1.0.weight" exactly as PyTorch; forward applies them in turn. Under
-// settings().fuse_bias_relu a Conv2d or ConvTranspose2d with a bias followed directly by a
-// ReLU runs as one forward_bias_relu call (the ReLU module is then skipped).
+// settings().fuse_bias_relu a BiasReluFusable layer with a bias followed directly by a ReLU
+// runs as one forward_bias_relu call (the ReLU module is then skipped).
 class Sequential : public Module {
  public:
   Sequential() = default;
@@ -61,15 +61,25 @@ struct ChannelPadding {
   int64_t output_multiple = 0;  // compute up to a multiple of this many outputs, return the real
 };
 
+// A layer whose relu(forward(x)) can run as one fused step (settings().fuse_bias_relu):
+// Conv2d and ConvTranspose2d, when they have a bias.
+class BiasReluFusable {
+ public:
+  virtual ~BiasReluFusable() = default;
+  virtual bool has_bias() const = 0;
+  // relu(forward(input)) as the layer without its bias, then bias_relu (ops/bias_relu.h); a
+  // tint::Error for a layer without a bias.
+  virtual Tensor forward_bias_relu(const Tensor& input) = 0;
+};
+
 // weight (C_out, C_in, kH, kW), bias (C_out).
-class Conv2d : public Module {
+class Conv2d : public Module, public BiasReluFusable {
  public:
   Conv2d(int64_t in_channels, int64_t out_channels, Pair kernel_size,
          Conv2dOptions options = {}, bool bias = true, Generator& gen = default_generator());
   Tensor forward(const Tensor& input) override;
-  // relu(forward(input)) as the convolution without its bias, then bias_relu (ops/
-  // bias_relu.h); the layer must have a bias (a tint::Error otherwise).
-  Tensor forward_bias_relu(const Tensor& input);
+  bool has_bias() const override { return bias_.defined(); }
+  Tensor forward_bias_relu(const Tensor& input) override;
   Tensor weight() const { return weight_; }
   Tensor bias() const { return bias_; }
   const Conv2dOptions& options() const { return options_; }
@@ -87,15 +97,14 @@ class Conv2d : public Module {
 };
 
 // weight (C_in, C_out, kH, kW), bias (C_out).
-class ConvTranspose2d : public Module {
+class ConvTranspose2d : public Module, public BiasReluFusable {
  public:
   ConvTranspose2d(int64_t in_channels, int64_t out_channels, Pair kernel_size,
                   ConvTranspose2dOptions options = {}, bool bias = true,
                   Generator& gen = default_generator());
   Tensor forward(const Tensor& input) override;
-  // relu(forward(input)) as the transposed convolution without its bias, then bias_relu;
-  // the layer must have a bias (a tint::Error otherwise).
-  Tensor forward_bias_relu(const Tensor& input);
+  bool has_bias() const override { return bias_.defined(); }
+  Tensor forward_bias_relu(const Tensor& input) override;
   Tensor weight() const { return weight_; }
   Tensor bias() const { return bias_; }
   const ConvTranspose2dOptions& options() const { return options_; }
