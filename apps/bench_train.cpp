@@ -26,7 +26,9 @@
 // the cpu the process' maximum resident set size (getrusage), which for PyTorch includes the
 // interpreter and libtorch (its size before the model is printed as "base"). Throughput:
 // images per second of the median step (each step ends with a device synchronize on a GPU),
-// after --warmup untimed steps. --budget caps the whole sweep's time: runs that no longer fit
+// after --warmup untimed steps. --profile-steps N adds N steps with tint's op profile on
+// (framework/ops/op_profile.h) after the timed ones and prints each tint row's slowest ops
+// (each op synchronized, so for where the time goes, not for speed). --budget caps the whole sweep's time: runs that no longer fit
 // are listed as skipped or timed out. Targets are printed, not asserted. See
 // docs/performance.md, "Training throughput".
 #include <omp.h>
@@ -85,6 +87,7 @@ struct Config {
   std::vector<std::string> torch_modes = {"eager"};
   double width = 0.25;
   int warmup = 3, steps = 30, threads = 1;
+  int profile_steps = 0;  // extra steps with the op profile on (framework/ops/op_profile.h)
   std::string loss = "subsampled";  // or "full"
   bool cudnn_benchmark = false, tf32 = true;
   std::string data;  // raw float32 L then ab, written by the parent
@@ -217,6 +220,16 @@ int run_worker(const Config& c, const std::string& model_name) {
   for (const auto& [name, p] : params) n_params += p.numel();
   Adam opt(params, AdamOptions{kLr, kBeta1, kBeta2, 1e-8, kWeightDecay});
 
+  // One training step; returns its loss (still on the device).
+  const auto train_step = [&] {
+    opt.zero_grad();
+    const Tensor logits = model->forward(L);
+    const Tensor loss = color::rebalanced_cross_entropy(logits, ab, weights, loss_options);
+    loss.backward();
+    opt.step();
+    if (gpu) cuda::synchronize(device.index);
+    return loss;
+  };
   std::vector<double> ms;
   double first_loss = 0, last_loss = 0, first_ms = 0;
   for (int i = 0; i < c.warmup + c.steps; ++i) {
@@ -225,12 +238,7 @@ int run_worker(const Config& c, const std::string& model_name) {
       device_reset_peak(device);
     }
     const auto t0 = std::chrono::steady_clock::now();
-    opt.zero_grad();
-    const Tensor logits = model->forward(L);
-    const Tensor loss = color::rebalanced_cross_entropy(logits, ab, weights, loss_options);
-    loss.backward();
-    opt.step();
-    if (gpu) cuda::synchronize(device.index);
+    const Tensor loss = train_step();
     const auto t1 = std::chrono::steady_clock::now();
     const double step_ms = std::chrono::duration<double, std::milli>(t1 - t0).count();
     if (i >= c.warmup) ms.push_back(step_ms);
@@ -239,6 +247,25 @@ int run_worker(const Config& c, const std::string& model_name) {
       first_loss = loss.item();
     }
     if (i == c.warmup + c.steps - 1) last_loss = loss.item();
+  }
+  // Peak memory is read before these: the profile's steps are not timed or measured.
+  const AllocatorStats stats = gpu ? device_memory_stats(device) : AllocatorStats{};
+  json profile;
+  if (c.profile_steps > 0) {
+    op_profile::reset();
+    op_profile::enable(true);
+    const auto t0 = std::chrono::steady_clock::now();
+    for (int i = 0; i < c.profile_steps; ++i) train_step();
+    const double wall_ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+    op_profile::enable(false);
+    const double steps = c.profile_steps;
+    json ops = json::array();
+    for (const op_profile::OpTime& t : op_profile::snapshot())
+      ops.push_back({{"op", t.op},
+                     {"calls_per_step", double(t.calls) / steps},
+                     {"ms_per_step", 1000.0 * t.seconds / steps}});
+    profile = {{"steps", c.profile_steps}, {"ms_per_step", wall_ms / steps}, {"ops", ops}};
   }
   const double med = median(ms);
   const double mean = std::accumulate(ms.begin(), ms.end(), 0.0) / double(ms.size());
@@ -255,8 +282,8 @@ int run_worker(const Config& c, const std::string& model_name) {
             {"first_loss", first_loss},
             {"last_loss", last_loss},
             {"forward_flops", forward_flops}};
+  if (!profile.is_null()) r["profile"] = profile;
   if (gpu) {
-    const AllocatorStats stats = device_memory_stats(device);
     r["peak_mb"] = double(stats.peak_allocated_bytes) / (1024.0 * 1024.0);
     r["peak_reserved_mb"] = double(stats.peak_reserved_bytes) / (1024.0 * 1024.0);
     r["memory"] = "device_memory_stats peak_allocated_bytes";
@@ -355,6 +382,7 @@ std::string run_command(const Config& c, const Run& run, const std::string& data
            std::to_string(c.size) + " --width " + fmt("%.17g", c.width) + " --warmup " +
            std::to_string(c.warmup) + " --steps " + std::to_string(c.steps) + " --loss " + c.loss +
            " --threads " + std::to_string(c.threads) + " --data " + shell_quote(data) +
+           " --profile-steps " + std::to_string(c.profile_steps) +
            (c.cudnn_benchmark ? " --cudnn-benchmark" : "") + (c.tf32 ? "" : " --no-tf32");
   const fs::path cfg =
       tmp / ("torch_" + run.model + "_" + std::to_string(run.batch) + "_" + run.mode + ".json");
@@ -438,6 +466,28 @@ json measure_matmul_rate(const std::string& python, const fs::path& script, cons
   } catch (const std::exception& e) {
     std::cerr << "bench_train: warning: no floor: " << e.what() << "\n";
     return {{"error", tint::apps::user_message(e.what())}};
+  }
+}
+
+// Each tint row's op profile (--profile-steps): the ops taking the most time per step.
+void print_profiles(const json& rows, size_t top) {
+  for (const json& row : rows) {
+    if (row["status"] != "ok" || !row["result"].contains("profile")) continue;
+    const json& p = row["result"]["profile"];
+    double listed = 0;
+    for (const json& op : p["ops"]) listed += op["ms_per_step"].get<double>();
+    std::printf(
+        "op profile: tint %s batch %lld, %lld profiled steps of %.2f ms (each op "
+        "synchronized; ops %.2f ms, the rest host work between ops):\n",
+        row["model"].get<std::string>().c_str(), static_cast<long long>(row["batch"].get<int64_t>()),
+        static_cast<long long>(p["steps"].get<int64_t>()), p["ms_per_step"].get<double>(), listed);
+    size_t shown = 0;
+    for (const json& op : p["ops"]) {
+      if (shown++ == top) break;
+      std::printf("  %-34s %7.1f calls %9.3f ms %5.1f%%\n", op["op"].get<std::string>().c_str(),
+                  op["calls_per_step"].get<double>(), op["ms_per_step"].get<double>(),
+                  100.0 * op["ms_per_step"].get<double>() / p["ms_per_step"].get<double>());
+    }
   }
 }
 
@@ -533,6 +583,12 @@ int main(int argc, char** argv) {
                          ->check(CLI::NonNegativeNumber);
   auto* steps_opt = app.add_option("--steps", c.steps, "timed steps (cpu 30, cuda 20)")
                         ->check(CLI::PositiveNumber);
+  app.add_option("--profile-steps", c.profile_steps,
+                 "after the timed steps, this many more with tint's op profile on "
+                 "(framework/ops/op_profile.h): each tint row's slowest ops are printed; "
+                 "neither timed nor in the peak memory")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
   app.add_option("--loss", c.loss,
                  "subsampled: the loss at the logits' H/4 grid (Zhang's); full: at the input's "
                  "resolution (the report's)")
@@ -703,6 +759,7 @@ int main(int argc, char** argv) {
     out["target"] = "at least PyTorch eager's throughput at no more memory (GPU)";
     out["target_verdict"] = verdict("eager");
     out["target_fastest_verdict"] = verdict("");
+    print_profiles(out["rows"], 15);
     std::printf(
         "target (GPU): at least PyTorch eager's throughput at no more memory: %s; "
         "against the fastest PyTorch mode: %s\n",

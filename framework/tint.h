@@ -12,6 +12,7 @@
 #include "framework/ops/dropout.h"
 #include "framework/ops/elementwise.h"
 #include "framework/ops/flop_counter.h"
+#include "framework/ops/op_profile.h"
 #include "framework/ops/loss.h"
 #include "framework/ops/matmul.h"
 #include "framework/ops/pool.h"

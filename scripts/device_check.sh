@@ -1,30 +1,40 @@
 #!/usr/bin/env bash
 # device_check.sh: the one-command check of tint on a GPU machine. Run from a copy of the
 # tree with .deps/ (scripts/stage_deps.sh) carried along; needs nvcc, CMake, a C++ compiler
-# and, for the PyTorch side of the benchmark, python3 with a CUDA torch.
+# and, for the PyTorch side of the benchmarks, python3 with a CUDA torch.
 #   1. nvidia-smi summary (GPU name, compute capability, driver, memory);
-#   2. finds cuDNN: the CUDA toolkit's, else python3's nvidia/cudnn package (PyTorch's);
-#      sets CUDNN_ROOT / LD_LIBRARY_PATH for it (and PyTorch's cuBLAS if the toolkit has none);
+#   2. finds cuDNN: the CUDA toolkit's, else python3's nvidia/cudnn package (PyTorch's; its
+#      headers, else the ones stage_deps.sh copied to .deps/cudnn/include); sets CUDNN_ROOT /
+#      LD_LIBRARY_PATH for it (and PyTorch's cuBLAS if the toolkit has none);
 #   3. configures Release, TINT_CUDA=ON, CMAKE_CUDA_ARCHITECTURES = the GPU's capability;
-#   4. builds with all cores;  5. ctest --output-on-failure (cpu and CUDA tests);
-#   6. bench_ops --device cuda --preset eccv16 against PyTorch (heuristics; then, when time
-#      is left, again with --cudnn-benchmark);
-#   7. bench_kernels --device cuda (colorization kernels: GB/s, % of copy bandwidth, fused vs
-#      unfused loss), when time is left;
-#   8. bench_train --device cuda (training images/s, peak memory and % of the FLOP floor,
-#      seed and eccv16 at batches 32 and 64, against PyTorch eager, channels_last_bf16 and
-#      compiled), when time is left: it gets what remains of the budget (at most 240 s) and
-#      is told so (--budget), so it skips what no longer fits and still prints its table;
-#   9. prints a short table LAST: GPU, commit, ctest counts, cuda_tests' Catch2 summary line,
-#      the benchmark's total tint/torch ratio, and bench_train's rows.
-# Every step runs under `timeout` within an 8-minute total budget; a failing step is recorded
-# and the script goes on. Logs (configure, build, ctest, bench + JSON, status) go to
-# $OUT/device_check/ when OUT is set, else <build dir>/device_check/.
+#   4. builds with all cores: the CUDA test binary and the apps the steps below run (--all:
+#      everything);
+#   5. tint_cuda_tests (CPU/GPU parity of every CUDA op, --durations yes); if it dies before
+#      its summary (a crash, a sticky CUDA error), every test case again in its own process,
+#      so one fault does not hide the rest (--all: the whole ctest instead, CPU tests too);
+#   6. bench_kernels --device cuda (colorization kernels: GB/s, % of copy bandwidth, fused vs
+#      unfused loss);
+#   7. bench_train --device cuda (training images/s, peak memory and % of the FLOP floor,
+#      seed and eccv16 at --batches, against PyTorch's --torch-modes): it gets what remains
+#      of the budget (at most 240 s) and is told so (--budget), so it skips what no longer
+#      fits and still prints its table; 3 more steps per tint run with the op profile on
+#      give each tint row's slowest ops;
+#   8. bench_ops --device cuda --preset eccv16 against PyTorch (per-op; --no-bench-ops skips);
+#   9. --train-sample DIR: train_colorizer, 1 epoch of DIR (seed, 176x176, batch 32) on the
+#      GPU, then evaluate on DIR's test split: the main job end to end, timed;
+#  10. prints a short table LAST: GPU, commit, test counts, cuda_tests' Catch2 summary line,
+#      bench_kernels' and bench_train's rows.
+# Every step runs under `timeout` within the total --budget (default 480 s); a failing step is
+# recorded and the script goes on. Logs go to <build dir>/device_check/; when OUT is set (the
+# device tool), the key files (summary, status, JSON results, the test log) are copied to
+# $OUT and all logs packed into $OUT/device_check_logs.tgz (the tool brings back 8 files).
 # Without a GPU (no nvidia-smi or no device) it stops after step 2 and still prints the
-# table; --no-gpu-ok goes on anyway (build and cpu tests). --dry-run prints the commands of
-# steps 3-6 instead of running them. Exit code 0 only when every step passed.
+# table; --no-gpu-ok goes on anyway (build and tests, which skip). --dry-run prints the
+# commands of steps 3-8 instead of running them. Exit code 0 only when every step passed.
 #
-# Usage: scripts/device_check.sh [--dry-run] [--no-gpu-ok] [--build-dir DIR] [--budget SECONDS]
+# Usage: scripts/device_check.sh [--dry-run] [--no-gpu-ok] [--all] [--build-dir DIR]
+#          [--budget SECONDS] [--batches 32,64] [--torch-modes eager,channels_last_bf16,compiled]
+#          [--no-bench-ops] [--train-sample DIR]
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
 root=$PWD
@@ -34,13 +44,23 @@ dry_run=0
 no_gpu_ok=0
 build_dir=build
 budget=480
+all=0
+batches=32,64
+torch_modes=eager,channels_last_bf16,compiled
+bench_ops=1
+train_sample=""
 while [ $# -gt 0 ]; do
   case $1 in
     --dry-run) dry_run=1 ;;
     --no-gpu-ok) no_gpu_ok=1 ;;
     --build-dir) build_dir=${2:?--build-dir needs a directory}; shift ;;
     --budget) budget=${2:?--budget needs seconds}; shift ;;
-    -h | --help) sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --all) all=1 ;;
+    --batches) batches=${2:?--batches needs a list}; shift ;;
+    --torch-modes) torch_modes=${2:?--torch-modes needs a list}; shift ;;
+    --no-bench-ops) bench_ops=0 ;;
+    --train-sample) train_sample=${2:?--train-sample needs a folder}; shift ;;
+    -h | --help) sed -n '2,38p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "device_check.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -49,8 +69,7 @@ case $build_dir in /*) ;; *) build_dir=$root/$build_dir ;; esac
 deadline=$((start + budget))
 reserve=15  # seconds kept for the summary
 
-logs=${OUT:+$OUT/device_check}
-logs=${logs:-$build_dir/device_check}
+logs=$build_dir/device_check
 rm -rf "$logs"  # this script's own folder: no stale results from an earlier run
 mkdir -p "$logs"
 status_file=$logs/status.tsv
@@ -95,6 +114,9 @@ step() {
   if [ "$rc" -eq 0 ]; then
     record "$name" "ok" "$took"
     say "$name: ok (${took}s)"
+  elif [ "$rc" -eq 77 ]; then  # the test binaries' "no usable device"
+    record "$name" "skipped" "$took" "exit 77: $(tail -n 1 "$log")"
+    say "$name: skipped ($(tail -n 1 "$log"))"
   else
     local why="exit $rc"
     [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ] && why="timed out after ${limit}s"
@@ -115,16 +137,27 @@ summary() {
   local py=""
   command -v python3 >/dev/null 2>&1 && py=python3
   echo
-  if [ -n "$py" ] && "$py" "$root/scripts/device_summary.py" "$logs"; then
-    :
+  if [ -n "$py" ] && "$py" "$root/scripts/device_summary.py" "$logs" >"$logs/summary.txt"; then
+    cat "$logs/summary.txt"
   else  # no Python: the raw records
-    echo "== tint device check (raw; scripts/device_summary.py could not run) =="
-    cat "$info_file" "$status_file"
+    { echo "== tint device check (raw; scripts/device_summary.py could not run) =="
+      cat "$info_file" "$status_file"; } | tee "$logs/summary.txt"
   fi
+}
+
+# For the device tool: the key files in $OUT itself, every log in one archive.
+export_logs() {
+  [ -n "${OUT:-}" ] && [ -d "$OUT" ] || return 0
+  local f
+  for f in summary.txt status.tsv bench_kernels.json bench_train.json cuda_tests.log; do
+    [ -e "$logs/$f" ] && cp "$logs/$f" "$OUT/"
+  done
+  tar czf "$OUT/device_check_logs.tgz" -C "$(dirname "$logs")" "$(basename "$logs")" 2>/dev/null
 }
 
 finish() {
   summary
+  export_logs
   if awk -F'\t' '$2 == "FAILED" || $2 == "skipped" { bad = 1 } END { exit !bad }' \
        "$status_file" || [ "$dry_run" = 1 ]; then
     exit 1
@@ -243,9 +276,16 @@ if [ -n "$cudnn_lib" ] && [ -n "$cudnn_inc" ]; then
   info cudnn "toolkit: $cudnn_lib (cuDNN $(cudnn_header_version "$cudnn_inc"))"
 else
   py_cudnn=$(python_pkg_dir nvidia.cudnn)
-  if [ -n "$py_cudnn" ] && [ -e "$py_cudnn/include/cudnn.h" ]; then
+  if [ -n "$py_cudnn" ]; then
     cudnn_lib=$(first_lib "$py_cudnn/lib" -- libcudnn.so libcudnn.so.9)
-    cudnn_inc=$py_cudnn/include
+    if [ -e "$py_cudnn/include/cudnn.h" ]; then
+      cudnn_inc=$py_cudnn/include
+    elif [ -e "$root/.deps/cudnn/include/cudnn.h" ]; then  # the wheel has no headers
+      cudnn_inc=$root/.deps/cudnn/include
+      info cudnn_headers "from .deps/cudnn/include (cuDNN $(cudnn_header_version "$cudnn_inc"), staged)"
+    else
+      cudnn_lib=""
+    fi
   fi
   if [ -n "$cudnn_lib" ]; then
     export CUDNN_ROOT=$py_cudnn
@@ -299,7 +339,7 @@ info ld_library_path "${LD_LIBRARY_PATH:-}"
 
 if [ "$gpu_ok" = 0 ] && [ "$no_gpu_ok" = 0 ]; then
   say "stopping: no GPU (--no-gpu-ok builds and runs the cpu tests anyway)"
-  skip_rest "no GPU" configure build ctest bench bench_kernels bench_train
+  skip_rest "no GPU" configure build tests bench_kernels bench_train
   finish
 fi
 
@@ -319,30 +359,65 @@ if ! step configure 150 "$logs/configure.log" "${configure_cmd[@]}"; then
 fi
 if awk -F'\t' '$1 == "configure" && $2 == "FAILED" { bad = 1 } END { exit !bad }' \
      "$status_file"; then
-  skip_rest "configure failed" build ctest bench bench_kernels bench_train
+  skip_rest "configure failed" build tests bench_kernels bench_train
   finish
 fi
 grep -E 'tint: (cuDNN|BLAS|CUDA backend)' "$logs/configure.log" 2>/dev/null | sed 's/^-- /  /'
 
-if ! step build 330 "$logs/build.log" cmake --build "$build_dir" -j "$jobs"; then
+# The device steps' targets (--all: everything, for the whole ctest).
+targets=(tint_cuda_tests bench_kernels bench_train train_colorizer evaluate)
+[ "$bench_ops" = 1 ] && targets+=(bench_ops)
+build_cmd=(cmake --build "$build_dir" -j "$jobs")
+[ "$all" = 0 ] && build_cmd+=(--target "${targets[@]}")
+if ! step build 330 "$logs/build.log" "${build_cmd[@]}"; then
   # Build what still can be built (the benchmark and the tests may not depend on the failure).
   if [ "$(remaining)" -gt 60 ] && [ "$dry_run" = 0 ] && [ ${#generator[@]} -gt 0 ]; then
-    say "build: building what can be built (ninja -k 0) for the tests and the benchmark"
-    timeout "$(($(remaining) / 2))" cmake --build "$build_dir" -j "$jobs" -- -k 0 \
-      >>"$logs/build.log" 2>&1
+    say "build: building what can be built (ninja -k 0) for the tests and the benchmarks"
+    timeout "$(($(remaining) / 2))" "${build_cmd[@]}" -- -k 0 >>"$logs/build.log" 2>&1
   fi
 fi
 
-rm -f "$build_dir/Testing/Temporary/LastTest.log"
-step ctest 180 "$logs/ctest.log" ctest --test-dir "$build_dir" --output-on-failure \
-  -j "$jobs" --timeout 150 --output-junit "$logs/ctest-junit.xml"
-if [ "$dry_run" = 0 ] && [ -e "$build_dir/Testing/Temporary/LastTest.log" ]; then
-  cp "$build_dir/Testing/Temporary/LastTest.log" "$logs/ctest-LastTest.log"
+# ---- 5. tests ----------------------------------------------------------------------------------
+cuda_tests=$build_dir/tests/tint_cuda_tests
+# catch2_done LOG: whether a Catch2 run got to its summary line.
+catch2_done() { grep -qE '^(All tests passed|test cases:)' "$1" 2>/dev/null; }
+if [ "$all" = 1 ]; then
+  rm -f "$build_dir/Testing/Temporary/LastTest.log"
+  step tests 180 "$logs/ctest.log" ctest --test-dir "$build_dir" --output-on-failure \
+    -j "$jobs" --timeout 150 --output-junit "$logs/ctest-junit.xml"
+  if [ "$dry_run" = 0 ] && [ -e "$build_dir/Testing/Temporary/LastTest.log" ]; then
+    cp "$build_dir/Testing/Temporary/LastTest.log" "$logs/ctest-LastTest.log"
+  fi
+elif [ -x "$cuda_tests" ] || [ "$dry_run" = 1 ]; then
+  step tests 150 "$logs/cuda_tests.log" "$cuda_tests" --durations yes
+  if [ "$dry_run" = 0 ] && ! catch2_done "$logs/cuda_tests.log" &&
+     ! awk -F'\t' '$1 == "tests" && $2 == "skipped" { s = 1 } END { exit !s }' "$status_file"; then
+    # It died before its summary: each test case in its own process, so the first fault
+    # (possibly a sticky CUDA error that fails everything after it) does not hide the rest.
+    say "tests: no Catch2 summary; running each test case in its own process"
+    isolated=$logs/cuda_tests_isolated.log
+    : >"$isolated"
+    "$cuda_tests" --list-test-names-only 2>/dev/null | sed '/^$/d' >"$logs/cuda_test_names.txt"
+    passed=0 failed=0
+    while IFS= read -r name; do
+      [ "$(remaining)" -gt 20 ] || { echo "(budget spent: stopped before '$name')" >>"$isolated"; break; }
+      echo "===== $name" >>"$isolated"
+      if timeout --kill-after=5 "$(lim 60)" "$cuda_tests" "$name" >>"$isolated" 2>&1; then
+        passed=$((passed + 1))
+      else
+        failed=$((failed + 1))
+        echo "===== FAILED (exit $?): $name" >>"$isolated"
+      fi
+    done <"$logs/cuda_test_names.txt"
+    info cuda_tests_isolated "$passed test cases passed, $failed failed, each in its own process"
+    say "tests: isolated: $passed passed, $failed failed (see $isolated)"
+    cat "$isolated" >>"$logs/cuda_tests.log"
+  fi
+else
+  record tests "FAILED" 0 "$cuda_tests was not built"
 fi
 
-# ---- 6. the benchmark ----------------------------------------------------------------------------
-bench=$build_dir/apps/bench_ops
-bench_flags=(--device cuda --preset eccv16)
+# ---- the PyTorch side -------------------------------------------------------------------------
 torch_note=""
 if [ "$dry_run" = 0 ]; then
   if ! command -v python3 >/dev/null 2>&1; then
@@ -361,24 +436,8 @@ fi
 if [ -n "$torch_note" ]; then
   say "PyTorch side unavailable: $torch_note; timing tint alone"
   info torch "$torch_note"
-  bench_flags+=(--no-torch)
-else
-  bench_flags+=(--python "$(command -v python3 || echo python3)")
-  if [ "$dry_run" = 0 ]; then
-    info torch "$(timeout "$(lim 60)" python3 -c 'import torch, sys; print(torch.__version__, "at", sys.executable)' 2>/dev/null)"
-  fi
-fi
-if [ -x "$bench" ] || [ "$dry_run" = 1 ]; then
-  step bench 150 "$logs/bench.log" "$bench" "${bench_flags[@]}" --out-json "$logs/bench.json"
-  # Second run with cudnnFind on both sides, if the first worked and the budget allows.
-  if [ "$dry_run" = 1 ] || { [ -s "$logs/bench.json" ] && [ "$(remaining)" -gt 100 ]; }; then
-    step bench_cudnn_benchmark 120 "$logs/bench_cudnn_benchmark.log" "$bench" \
-      "${bench_flags[@]}" --cudnn-benchmark --out-json "$logs/bench_cudnn_benchmark.json"
-  else
-    info bench_cudnn_benchmark "not run (the first run failed, or no time left)"
-  fi
-else
-  record bench "FAILED" 0 "$bench was not built"
+elif [ "$dry_run" = 0 ]; then
+  info torch "$(timeout "$(lim 60)" python3 -c 'import torch, sys; print(torch.__version__, "at", sys.executable)' 2>/dev/null)"
 fi
 
 # optional_bench NAME CAP BINARY ARGS...: runs a benchmark app when it was built and at least a
@@ -391,20 +450,50 @@ optional_bench() {
   elif [ "$dry_run" = 1 ] || [ "$(remaining)" -gt 60 ]; then
     step "$name" "$cap" "$logs/$name.log" "$binary" "$@"
   else
-    info "$name" "not run (no time left)"
+    record "$name" "skipped" 0 "no time left"
   fi
 }
 
-# ---- 7. the colorization kernels (GB/s vs copy bandwidth, fused vs unfused loss) ------------
+# ---- 6. the colorization kernels (GB/s vs copy bandwidth, fused vs unfused loss) ------------
 optional_bench bench_kernels 90 "$build_dir/apps/bench_kernels" --device cuda \
   --json "$logs/bench_kernels.json"
-# ---- 8. training throughput against PyTorch (seed and eccv16, batches 32 and 64, 176x176) ----
+# bench_kernels' tables for the console (its progress went to the same log).
+[ -s "$logs/bench_kernels.json" ] && grep -vE '^bench_kernels:' "$logs/bench_kernels.log" \
+  | tail -n 40 >"$logs/bench_kernels_table.txt"
+
+# ---- 7. training throughput against PyTorch (seed and eccv16, --batches, 176x176) -----------
 # bench_train's own --budget ends its sweep 15 s before this step's limit, so a tight budget
 # drops runs (compiled ones first) rather than the whole table.
 train_limit=$(lim 240)
-optional_bench bench_train "$train_limit" "$build_dir/apps/bench_train" --device cuda \
-  --batches 32,64 --torch-modes eager,channels_last_bf16,compiled \
-  --budget "$((train_limit > 30 ? train_limit - 15 : train_limit))" \
-  --json "$logs/bench_train.json"
+train_flags=(--device cuda --batches "$batches" --json "$logs/bench_train.json" --profile-steps 3
+             --budget "$((train_limit > 30 ? train_limit - 15 : train_limit))")
+if [ -n "$torch_note" ]; then
+  train_flags+=(--no-torch)
+else
+  train_flags+=(--torch-modes "$torch_modes" --python "$(command -v python3 || echo python3)")
+fi
+optional_bench bench_train "$train_limit" "$build_dir/apps/bench_train" "${train_flags[@]}"
+
+# ---- 8. per-op convolution benchmark against PyTorch ------------------------------------------
+if [ "$bench_ops" = 1 ]; then
+  ops_flags=(--device cuda --preset eccv16 --out-json "$logs/bench.json")
+  if [ -n "$torch_note" ]; then ops_flags+=(--no-torch); else ops_flags+=(--python "$(command -v python3 || echo python3)"); fi
+  optional_bench bench_ops 120 "$build_dir/apps/bench_ops" "${ops_flags[@]}"
+fi
+
+# ---- 9. the main job on real images, timed -----------------------------------------------------
+if [ -n "$train_sample" ]; then
+  case $train_sample in /*) ;; *) train_sample=$root/$train_sample ;; esac
+  sample_out=$build_dir/train_sample
+  rm -rf "$sample_out"
+  optional_bench train_sample 150 "$build_dir/apps/train_colorizer" --data "$train_sample" \
+    --model seed --loss class-rebal --size 176 --batch 32 --epochs 1 --device cuda \
+    --out "$sample_out"
+  if [ -e "$sample_out/last.safetensors" ] || [ "$dry_run" = 1 ]; then
+    optional_bench evaluate_sample 90 "$build_dir/apps/evaluate" \
+      --checkpoint "$sample_out/last.safetensors" --data "$train_sample" --split test \
+      --device cuda --out "$sample_out/eval"
+  fi
+fi
 
 finish

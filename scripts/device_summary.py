@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 """device_summary.py: prints the short table that ends scripts/device_check.sh, from the
-files that script leaves in its log folder (info.tsv, status.tsv, ctest-junit.xml or
-ctest.log, ctest-LastTest.log, bench.json, bench_cudnn_benchmark.json, bench_train.json);
-bench_train's rows (images/s, peak memory, tint/this, % of the FLOP floor) follow the table.
+files that script leaves in its log folder (info.tsv, status.tsv, cuda_tests.log, or
+ctest-junit.xml / ctest.log / ctest-LastTest.log with --all, bench.json,
+bench_kernels.json, bench_train.json); bench_kernels' rows (GB/s, % of copy, fused vs
+unfused loss) and bench_train's rows (images/s, peak memory, tint/this, % of the FLOP
+floor) follow the table.
 
 Usage: python3 scripts/device_summary.py LOG_DIR
 Standard library only; a missing or unreadable file shows as "n/a", never as an error.
@@ -87,6 +89,10 @@ def catch2_summary(output):
 
 
 def cuda_tests_line(logs):
+    # tint_cuda_tests run directly (device_check.sh's default): its own log.
+    found = catch2_summary(read_text(os.path.join(logs, "cuda_tests.log")))
+    if found:
+        return found
     # LastTest.log holds every test's full output, passed or not.
     text = read_text(os.path.join(logs, "ctest-LastTest.log"))
     if text:
@@ -157,6 +163,30 @@ def train_line(b):
     return "; ".join(parts) + f" (batches {batches}, {b.get('size')}x{b.get('size')})"
 
 
+def kernel_rows(b):
+    """bench_kernels' results as a small table (list of lines)."""
+    copy = b.get("copy", {})
+    lines = [f"copy {fmt_num(copy.get('gbps'), '.0f')} GB/s ({copy.get('what', '?')}); "
+             f"batch {b.get('batch', '?')}"]
+    lines.append(f"{'kernel':<28} {'size':>5} {'ms':>9} {'GB/s':>8} {'% copy':>7}")
+    for r in b.get("kernels", []):
+        frac = r.get("fraction_of_copy")
+        lines.append(f"{r.get('kernel', '?'):<28} {r.get('size', '?'):>5} "
+                     f"{fmt_num(r.get('ms'), '9.3f')} {fmt_num(r.get('gbps'), '8.1f')} "
+                     f"{fmt_num(100 * frac if isinstance(frac, (int, float)) else None, '7.1f')}")
+    lines.append(f"{'loss fwd+bwd':<16} {'target':<11} {'fused ms':>9} {'unfused ms':>10} "
+                 f"{'speedup':>8}")
+    for r in b.get("loss_fused_vs_unfused", []):
+        lines.append(f"{str(r.get('size', '?')):<16} {r.get('target', '?'):<11} "
+                     f"{fmt_num(r.get('fused_ms'), '9.3f')} {fmt_num(r.get('unfused_ms'), '10.3f')} "
+                     f"{fmt_num(r.get('speedup'), '7.2f')}x")
+    t = b.get("targets", {})
+    lines.append(f"targets: >= {t.get('bandwidth_fraction', '?')} of copy met in "
+                 f"{t.get('bandwidth_rows_met', '?')} rows; fused >= {t.get('speedup', '?')}x "
+                 f"met in {t.get('speedup_cases_met', '?')} cases")
+    return lines
+
+
 def fmt_num(value, spec):
     return format(value, spec) if isinstance(value, (int, float)) else "-"
 
@@ -182,6 +212,16 @@ def train_rows(b):
                      f"{fmt_num(r.get('floor_pct'), '7.1f')}")
     lines.append("* tint against the fastest PyTorch mode; floor: 3 x forward FLOPs at the "
                  "matmul rate of the row's precision")
+    for r in b.get("rows", []):
+        prof = r.get("result", {}).get("profile") if r.get("status") == "ok" else None
+        if not prof:
+            continue
+        ops = prof.get("ops", [])
+        lines.append(f"op profile, tint {r.get('model')} batch {r.get('batch')}: "
+                     f"{fmt_num(prof.get('ms_per_step'), '.2f')} ms per synchronized step; "
+                     "top ops (calls, ms per step):")
+        lines.append("  " + "; ".join(f"{o.get('op')} {fmt_num(o.get('calls_per_step'), '.0f')} "
+                                      f"{fmt_num(o.get('ms_per_step'), '.2f')}" for o in ops[:10]))
     return lines
 
 
@@ -221,8 +261,10 @@ def main():
             line += "; failed: " + ", ".join(names[:8]) + (" ..." if len(names) > 8 else "")
         table.append(("ctest", line))
     else:
-        table.append(("ctest", "n/a (not run)"))
-    table.append(("cuda_tests", cuda_tests_line(logs) or "n/a"))
+        table.append(("ctest", "not run (tint_cuda_tests run directly)"))
+    table.append(("cuda_tests", cuda_tests_line(logs) or "n/a (no Catch2 summary)"))
+    if "cuda_tests_isolated" in info:
+        table.append(("isolated", info["cuda_tests_isolated"]))
     table.append(("bench", bench_line(os.path.join(logs, "bench.json")) or "n/a"))
     find = bench_line(os.path.join(logs, "bench_cudnn_benchmark.json"))
     if find:
@@ -235,6 +277,11 @@ def main():
     print("== tint device check " + "=" * 58)
     for key, value in table:
         print(f"{key:<{width}}  {value}")
+    kernels = read_json(os.path.join(logs, "bench_kernels.json"))
+    if kernels:
+        print("-- bench_kernels " + "-" * 62)
+        for line in kernel_rows(kernels):
+            print(line)
     if train and train.get("rows"):
         print("-- bench_train " + "-" * 64)
         for line in train_rows(train):

@@ -8,6 +8,7 @@
 #                                   implementation themselves when the library is missing)
 #   CLI11      (libcli11-dev)       .deps/include/CLI/, .deps/share/cmake/CLI11/
 #   nlohmann   (nlohmann-json3-dev) .deps/include/nlohmann/, .deps/share/cmake/nlohmann_json/
+#   cuDNN headers (when found here)  .deps/cudnn/include/ (a fallback for a cuDNN without them)
 # BLAS is not staged by default: without OpenBLAS the build falls back to tint's reference
 # GEMM (TINT_BLAS=AUTO, cmake/refblas). --with-openblas also copies Debian's OpenBLAS
 # (libopenblas.so.0, ~37 MB, + libgfortran.so.5, libquadmath.so.0) and its headers; it needs
@@ -103,6 +104,17 @@ cp -r /usr/include/CLI "$deps/include/"
 cp -r /usr/share/cmake/CLI11 "$deps/share/cmake/"
 cp -r /usr/include/nlohmann "$deps/include/"
 cp -r /usr/share/cmake/nlohmann_json "$deps/share/cmake/"
+
+# cuDNN's headers (small), when this machine has them: PyTorch's cuDNN wheel on the GPU
+# machine may ship only the libraries; scripts/device_check.sh then compiles against these.
+# (The library there may be an older 9.x: tint uses only calls that every cuDNN 9 has.)
+for inc in /usr/local/cuda/include /usr/include /usr/include/$(gcc -print-multiarch 2>/dev/null); do
+  if [ -e "$inc/cudnn.h" ] && [ -e "$inc/cudnn_version.h" ]; then
+    mkdir -p "$deps/cudnn/include"
+    cp -L "$inc"/cudnn*.h "$deps/cudnn/include/"
+    break
+  fi
+done
 
 if [ "$with_openblas" = 1 ]; then
   multiarch=$(gcc -print-multiarch 2>/dev/null || echo x86_64-linux-gnu)

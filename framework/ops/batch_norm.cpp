@@ -8,6 +8,7 @@
 #include "framework/ops/checks.h"
 #include "framework/ops/cpu/batch_norm.h"
 #include "framework/ops/cuda/batch_norm.h"
+#include "framework/ops/op_profile.h"
 #include "framework/ops/elementwise.h"
 #include "framework/ops/reduce.h"
 
@@ -59,8 +60,11 @@ Tensor batch_norm2d_cuda(const Tensor& input, const Tensor& running_mean,
     const Tensor rv = running_var.defined() ? running_var.detach().contiguous() : Tensor();
     Tensor save_mean = Tensor::empty({channels}, input.dtype(), input.device());
     Tensor save_invstd = Tensor::empty({channels}, input.dtype(), input.device());
-    cuda::batch_norm_forward_training(out, save_mean, save_invstd, xc, w, b, rm, rv, momentum,
-                                      eps);
+    {
+      op_profile::MaybeScope profiled("batch_norm_forward_training", input.device());
+      cuda::batch_norm_forward_training(out, save_mean, save_invstd, xc, w, b, rm, rv,
+                                        momentum, eps);
+    }
     if (rm.defined() && !running_mean.is_contiguous()) Tensor(running_mean).copy_(rm);
     if (rv.defined() && !running_var.is_contiguous()) Tensor(running_var).copy_(rv);
     return record(out, kOp, {input, weight, bias},
@@ -70,13 +74,18 @@ Tensor batch_norm2d_cuda(const Tensor& input, const Tensor& running_mean,
                     if (need[0]) r[0] = Tensor::empty(xc.shape(), xc.dtype(), xc.device());
                     if (need[1]) r[1] = Tensor::empty({channels}, xc.dtype(), xc.device());
                     if (need[2]) r[2] = Tensor::empty({channels}, xc.dtype(), xc.device());
+                    op_profile::MaybeScope profiled("batch_norm_backward_training",
+                                                    xc.device());
                     cuda::batch_norm_backward_training(r[0], r[1], r[2], g.contiguous(), xc, w,
                                                        save_mean, save_invstd, eps);
                     return r;
                   });
   }
   const Tensor rm = channel_copy(running_mean), rv = channel_copy(running_var);
-  cuda::batch_norm_forward_inference(out, xc, w, b, rm, rv, eps);
+  {
+    op_profile::MaybeScope profiled("batch_norm_forward_inference", input.device());
+    cuda::batch_norm_forward_inference(out, xc, w, b, rm, rv, eps);
+  }
   return record(out, kOp, {input, weight, bias},
                 [xc, w, rm, rv, eps, channels](const Tensor& g, const Needs& need) -> Grads {
                   const Shape per_channel{1, channels, 1, 1};

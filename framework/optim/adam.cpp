@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "framework/autograd/grad_mode.h"
+#include "framework/ops/op_profile.h"
 #include "framework/optim/cuda/multi_tensor.h"
 #include "framework/optim/math/adam.h"
 #include "framework/tensor/factories.h"
@@ -87,8 +88,11 @@ void Adam::step() {
     });
   }
 #if defined(TINT_WITH_CUDA)
-  cuda::adam_multi_tensor(gpu.f32, gpu.device);
-  cuda::adam_multi_tensor(gpu.f64, gpu.device);
+  if (!gpu.f32.empty() || !gpu.f64.empty()) {
+    op_profile::MaybeScope profiled("adam_multi_tensor", gpu.device);
+    cuda::adam_multi_tensor(gpu.f32, gpu.device);
+    cuda::adam_multi_tensor(gpu.f64, gpu.device);
+  }
 #endif
   ++step_count_;
 }

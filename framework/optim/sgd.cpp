@@ -2,6 +2,7 @@
 #include "framework/optim/sgd.h"
 
 #include "framework/autograd/grad_mode.h"
+#include "framework/ops/op_profile.h"
 #include "framework/optim/cuda/multi_tensor.h"
 #include "framework/optim/math/sgd.h"
 #include "framework/tensor/factories.h"
@@ -59,8 +60,11 @@ void SGD::step() {
     });
   }
 #if defined(TINT_WITH_CUDA)
-  cuda::sgd_multi_tensor(gpu.f32, gpu.device);
-  cuda::sgd_multi_tensor(gpu.f64, gpu.device);
+  if (!gpu.f32.empty() || !gpu.f64.empty()) {
+    op_profile::MaybeScope profiled("sgd_multi_tensor", gpu.device);
+    cuda::sgd_multi_tensor(gpu.f32, gpu.device);
+    cuda::sgd_multi_tensor(gpu.f64, gpu.device);
+  }
 #endif
   ++step_count_;
 }
