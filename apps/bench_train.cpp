@@ -90,6 +90,7 @@ struct Config {
   int profile_steps = 0;  // extra steps with the op profile on (framework/ops/op_profile.h)
   std::string loss = "subsampled";  // or "full"
   bool cudnn_benchmark = false, tf32 = true;
+  bool plain = false;  // tint with every nn switch off (no bias+ReLU fusion on CUDA either)
   std::string data;  // raw float32 L then ab, written by the parent
 };
 
@@ -180,6 +181,7 @@ int run_worker(const Config& c, const std::string& model_name) {
   omp_set_num_threads(c.threads);
   if (gpu) {
     cuda::settings().allow_tf32 = c.tf32;
+    if (c.plain) nn::settings() = nn::Settings{.fuse_bias_relu_on_cuda = false};
     cuda::settings().benchmark = c.cudnn_benchmark;
     cuda::settings().deterministic = false;
   }
@@ -271,7 +273,7 @@ int run_worker(const Config& c, const std::string& model_name) {
   const double mean = std::accumulate(ms.begin(), ms.end(), 0.0) / double(ms.size());
   json r = {{"framework", "tint"},
             {"model", model_name},
-            {"mode", "fp32"},
+            {"mode", c.plain ? "fp32-plain" : "fp32"},
             {"batch", c.batch},
             {"params", n_params},
             {"ms_per_step_median", med},
@@ -361,7 +363,7 @@ std::vector<Run> plan_runs(const Config& c, bool gpu, bool no_torch) {
   std::vector<Run> runs;
   for (int64_t batch : c.batches)
     for (const std::string& model : c.models) {
-      runs.push_back({model, batch, "tint", "fp32", tint_precision});
+      runs.push_back({model, batch, "tint", c.plain ? "fp32-plain" : "fp32", tint_precision});
       if (no_torch) continue;
       for (const std::string& mode : c.torch_modes)
         if (mode != "compiled") runs.push_back(torch_run(model, batch, mode));
@@ -383,7 +385,8 @@ std::string run_command(const Config& c, const Run& run, const std::string& data
            std::to_string(c.warmup) + " --steps " + std::to_string(c.steps) + " --loss " + c.loss +
            " --threads " + std::to_string(c.threads) + " --data " + shell_quote(data) +
            " --profile-steps " + std::to_string(c.profile_steps) +
-           (c.cudnn_benchmark ? " --cudnn-benchmark" : "") + (c.tf32 ? "" : " --no-tf32");
+           (c.cudnn_benchmark ? " --cudnn-benchmark" : "") + (c.tf32 ? "" : " --no-tf32") +
+           (c.plain ? " --plain" : "");
   const fs::path cfg =
       tmp / ("torch_" + run.model + "_" + std::to_string(run.batch) + "_" + run.mode + ".json");
   std::ofstream(cfg) << config_json(c, run, data).dump() << "\n";
@@ -583,6 +586,9 @@ int main(int argc, char** argv) {
                          ->check(CLI::NonNegativeNumber);
   auto* steps_opt = app.add_option("--steps", c.steps, "timed steps (cpu 30, cuda 20)")
                         ->check(CLI::PositiveNumber);
+  app.add_flag("--plain", c.plain,
+               "tint with every nn switch off: no bias+ReLU fusion on the GPU (the default "
+               "fuses there, framework/nn/settings.h)");
   app.add_option("--profile-steps", c.profile_steps,
                  "after the timed steps, this many more with tint's op profile on "
                  "(framework/ops/op_profile.h): each tint row's slowest ops are printed; "
@@ -712,6 +718,7 @@ int main(int argc, char** argv) {
                 {"threads", c.threads},
                 {"tf32", gpu && c.tf32},
                 {"cudnn_benchmark", gpu && c.cudnn_benchmark},
+                {"tint_plain", c.plain},
                 {"torch_modes", no_torch ? std::vector<std::string>{} : c.torch_modes},
                 {"budget_s", budget_s},
                 {"tint_cudnn_version", gpu ? tint::cuda::cudnn_version() : 0},

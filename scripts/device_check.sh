@@ -14,15 +14,16 @@
 #      so one fault does not hide the rest (--all: the whole ctest instead, CPU tests too);
 #   6. bench_kernels --device cuda (colorization kernels: GB/s, % of copy bandwidth, fused vs
 #      unfused loss);
-#   7. bench_train --device cuda (training images/s, peak memory and % of the FLOP floor,
-#      seed and eccv16 at --batches, against PyTorch's --torch-modes): it gets what remains
-#      of the budget (at most 240 s) and is told so (--budget), so it skips what no longer
-#      fits and still prints its table; 3 more steps per tint run with the op profile on
-#      give each tint row's slowest ops;
-#   8. bench_ops --device cuda --preset eccv16 against PyTorch (per-op; --no-bench-ops skips);
-#   9. --train-sample DIR: train_colorizer, 1 epoch of DIR (seed, 176x176, batch 32) on the
+#   7. --plain-too: bench_train --plain --no-torch (tint with every nn switch off);
+#   8. --train-sample DIR: train_colorizer, 1 epoch of DIR (seed, 176x176, batch 32) on the
 #      GPU, then evaluate on DIR's test split: the main job end to end, timed;
-#  10. prints a short table LAST: GPU, commit, test counts, cuda_tests' Catch2 summary line,
+#   9. bench_ops --device cuda --preset eccv16 against PyTorch (per-op; --no-bench-ops skips);
+#  10. bench_train --device cuda (training images/s, peak memory and % of the FLOP floor,
+#      seed and eccv16 at --batches, against PyTorch's --torch-modes), last: it gets what
+#      remains of the budget (at most 240 s) and is told so (--budget), so it skips what no
+#      longer fits (compiled runs first) and still prints its table; 3 more steps per tint
+#      run with the op profile on give each tint row's slowest ops;
+#  11. prints a short table LAST: GPU, commit, test counts, cuda_tests' Catch2 summary line,
 #      bench_kernels' and bench_train's rows.
 # Every step runs under `timeout` within the total --budget (default 480 s); a failing step is
 # recorded and the script goes on. Logs go to <build dir>/device_check/; when OUT is set (the
@@ -34,7 +35,7 @@
 #
 # Usage: scripts/device_check.sh [--dry-run] [--no-gpu-ok] [--all] [--build-dir DIR]
 #          [--budget SECONDS] [--batches 32,64] [--torch-modes eager,channels_last_bf16,compiled]
-#          [--no-bench-ops] [--train-sample DIR]
+#          [--no-bench-ops] [--train-sample DIR] [--plain-too]
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
 root=$PWD
@@ -49,6 +50,7 @@ batches=32,64
 torch_modes=eager,channels_last_bf16,compiled
 bench_ops=1
 train_sample=""
+plain_too=0
 while [ $# -gt 0 ]; do
   case $1 in
     --dry-run) dry_run=1 ;;
@@ -60,6 +62,7 @@ while [ $# -gt 0 ]; do
     --torch-modes) torch_modes=${2:?--torch-modes needs a list}; shift ;;
     --no-bench-ops) bench_ops=0 ;;
     --train-sample) train_sample=${2:?--train-sample needs a folder}; shift ;;
+    --plain-too) plain_too=1 ;;
     -h | --help) sed -n '2,38p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "device_check.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
@@ -166,11 +169,13 @@ finish() {
 }
 
 # ---- commit ----------------------------------------------------------------------------------
+# .deps/COMMIT first: stage_deps.sh --commit-only writes it from the tree that is sent, while
+# a copy of .git on the device machine was seen to name an older commit.
 commit=""
-if command -v git >/dev/null 2>&1 && git -C "$root" rev-parse --short HEAD >/dev/null 2>&1; then
-  commit="$(git -C "$root" rev-parse --short HEAD) (git)"
-elif [ -s "$root/.deps/COMMIT" ]; then
+if [ -s "$root/.deps/COMMIT" ]; then
   commit="$(head -n1 "$root/.deps/COMMIT") (.deps/COMMIT)"
+elif command -v git >/dev/null 2>&1 && git -C "$root" rev-parse --short HEAD >/dev/null 2>&1; then
+  commit="$(git -C "$root" rev-parse --short HEAD) (git)"
 elif [ -s "$root/COMMIT" ]; then
   commit="$(head -n1 "$root/COMMIT") (COMMIT)"
 fi
@@ -365,7 +370,8 @@ fi
 grep -E 'tint: (cuDNN|BLAS|CUDA backend)' "$logs/configure.log" 2>/dev/null | sed 's/^-- /  /'
 
 # The device steps' targets (--all: everything, for the whole ctest).
-targets=(tint_cuda_tests bench_kernels bench_train train_colorizer evaluate)
+targets=(tint_cuda_tests bench_kernels bench_train train_colorizer evaluate train_classifier
+         compute_prior)
 [ "$bench_ops" = 1 ] && targets+=(bench_ops)
 build_cmd=(cmake --build "$build_dir" -j "$jobs")
 [ "$all" = 0 ] && build_cmd+=(--target "${targets[@]}")
@@ -461,7 +467,35 @@ optional_bench bench_kernels 90 "$build_dir/apps/bench_kernels" --device cuda \
 [ -s "$logs/bench_kernels.json" ] && grep -vE '^bench_kernels:' "$logs/bench_kernels.log" \
   | tail -n 40 >"$logs/bench_kernels_table.txt"
 
-# ---- 7. training throughput against PyTorch (seed and eccv16, --batches, 176x176) -----------
+# ---- 7. tint with every nn switch off (the plain path), for the switches' effect --------------
+if [ "$plain_too" = 1 ]; then
+  optional_bench bench_train_plain 60 "$build_dir/apps/bench_train" --device cuda \
+    --batches "$batches" --plain --no-torch --json "$logs/bench_train_plain.json"
+fi
+
+# ---- 8. the main job on real images, timed -----------------------------------------------------
+if [ -n "$train_sample" ]; then
+  case $train_sample in /*) ;; *) train_sample=$root/$train_sample ;; esac
+  sample_out=$build_dir/train_sample
+  rm -rf "$sample_out"
+  optional_bench train_sample 150 "$build_dir/apps/train_colorizer" --data "$train_sample" \
+    --model seed --loss class-rebal --size 176 --batch 32 --epochs 1 --lr 3e-4 --device cuda \
+    --out "$sample_out"
+  if [ -e "$sample_out/last.safetensors" ] || [ "$dry_run" = 1 ]; then
+    optional_bench evaluate_sample 90 "$build_dir/apps/evaluate" \
+      --checkpoint "$sample_out/last.safetensors" --data "$train_sample" --split test \
+      --device cuda --out "$sample_out/eval"
+  fi
+fi
+
+# ---- 9. per-op convolution benchmark against PyTorch ------------------------------------------
+if [ "$bench_ops" = 1 ]; then
+  ops_flags=(--device cuda --preset eccv16 --out-json "$logs/bench.json")
+  if [ -n "$torch_note" ]; then ops_flags+=(--no-torch); else ops_flags+=(--python "$(command -v python3 || echo python3)"); fi
+  optional_bench bench_ops 120 "$build_dir/apps/bench_ops" "${ops_flags[@]}"
+fi
+
+# ---- 10. training throughput against PyTorch (seed and eccv16, --batches, 176x176) -----------
 # bench_train's own --budget ends its sweep 15 s before this step's limit, so a tight budget
 # drops runs (compiled ones first) rather than the whole table.
 train_limit=$(lim 240)
@@ -473,27 +507,5 @@ else
   train_flags+=(--torch-modes "$torch_modes" --python "$(command -v python3 || echo python3)")
 fi
 optional_bench bench_train "$train_limit" "$build_dir/apps/bench_train" "${train_flags[@]}"
-
-# ---- 8. per-op convolution benchmark against PyTorch ------------------------------------------
-if [ "$bench_ops" = 1 ]; then
-  ops_flags=(--device cuda --preset eccv16 --out-json "$logs/bench.json")
-  if [ -n "$torch_note" ]; then ops_flags+=(--no-torch); else ops_flags+=(--python "$(command -v python3 || echo python3)"); fi
-  optional_bench bench_ops 120 "$build_dir/apps/bench_ops" "${ops_flags[@]}"
-fi
-
-# ---- 9. the main job on real images, timed -----------------------------------------------------
-if [ -n "$train_sample" ]; then
-  case $train_sample in /*) ;; *) train_sample=$root/$train_sample ;; esac
-  sample_out=$build_dir/train_sample
-  rm -rf "$sample_out"
-  optional_bench train_sample 150 "$build_dir/apps/train_colorizer" --data "$train_sample" \
-    --model seed --loss class-rebal --size 176 --batch 32 --epochs 1 --device cuda \
-    --out "$sample_out"
-  if [ -e "$sample_out/last.safetensors" ] || [ "$dry_run" = 1 ]; then
-    optional_bench evaluate_sample 90 "$build_dir/apps/evaluate" \
-      --checkpoint "$sample_out/last.safetensors" --data "$train_sample" --split test \
-      --device cuda --out "$sample_out/eval"
-  fi
-fi
 
 finish

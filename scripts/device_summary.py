@@ -271,6 +271,18 @@ def main():
         table.append(("bench+find", find))
     train = read_json(os.path.join(logs, "bench_train.json"))
     table.append(("train", train_line(train) if train else "n/a"))
+    plain = read_json(os.path.join(logs, "bench_train_plain.json"))
+    if plain:
+        table.append(("plain", "; ".join(
+            f"tint --plain {r.get('model')}/{r.get('batch')} "
+            f"{fmt_num(r.get('images_per_s'), '.1f')} img/s {fmt_num(r.get('peak_mb'), '.0f')} MB"
+            if r.get("status") == "ok" else f"{r.get('model')}/{r.get('batch')} {r.get('status')}"
+            for r in plain.get("rows", []))))
+    for name in ("train_sample", "evaluate_sample"):
+        text = read_text(os.path.join(logs, name + ".log"))
+        if text:
+            last = [l.strip() for l in text.replace("\r", "\n").splitlines() if l.strip()][-3:]
+            table.append((name, " | ".join(x[:150] for x in last)))
     table.append(("logs", info.get("logs", logs)))
 
     width = max(len(k) for k, _ in table)

@@ -237,8 +237,13 @@ done
 
 # What was run, for the report.
 finished_iso="$(date -u +%Y-%m-%dT%H:%M:%SZ)"
-commit="$(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
-git diff --quiet HEAD 2>/dev/null || commit="$commit+local-changes"
+# TINT_COMMIT overrides (a copy of the tree whose .git is missing or stale: the GPU machine).
+if [ -n "${TINT_COMMIT:-}" ]; then
+  commit=$TINT_COMMIT
+else
+  commit="$(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
+  git diff --quiet HEAD 2>/dev/null || commit="$commit+local-changes"
+fi
 machine="$(nproc) CPU cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')),"
 machine="$machine $(free -g | awk '/Mem:/ {print $2}') GiB"
 command -v nvidia-smi >/dev/null && machine="$machine; GPU: $(nvidia-smi --query-gpu=name --format=csv,noheader | head -1)"

@@ -7,3 +7,12 @@
 #else
 #define TINT_HD inline
 #endif
+
+// Asks nvcc to unroll the next loop n times in device code (so a thread has several
+// independent loads in flight); nothing in host code.
+#if defined(__CUDA_ARCH__)
+#define TINT_PRAGMA(x) _Pragma(#x)
+#define TINT_DEVICE_UNROLL(n) TINT_PRAGMA(unroll n)
+#else
+#define TINT_DEVICE_UNROLL(n)
+#endif

@@ -45,7 +45,8 @@ ModulePtr Sequential::operator[](size_t i) const {
 }
 
 Tensor Sequential::forward(const Tensor& input) {
-  const bool fuse = settings().fuse_bias_relu;
+  const bool fuse = settings().fuse_bias_relu ||
+                    (settings().fuse_bias_relu_on_cuda && input.device().is_cuda());
   Tensor x = input;
   for (size_t i = 0; i < children_.size(); ++i) {
     Module* module = children_[i].second.get();

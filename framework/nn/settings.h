@@ -1,5 +1,7 @@
 // Result-preserving switches of the nn layers, prepared for the GPU (tensor-core-friendly
-// channel counts, fewer passes over activations). All are OFF by default. Each computes the
+// channel counts, fewer passes over activations). All are OFF by default, except that
+// fuse_bias_relu_on_cuda fuses bias and ReLU for inputs on a CUDA device (measured faster
+// there: docs/performance.md; CPU results stay those of the plain path). Each computes the
 // same function as the plain path (equal within rounding; tests/cpu/test_nn_settings.cpp
 // checks outputs, losses and gradients in float64) and none changes a parameter's name or
 // shape, so state dicts and checkpoints load either way. Process-wide and read at every
@@ -8,6 +10,8 @@
 //                         is directly followed by a ReLU as the convolution without its bias,
 //                         then bias_relu (ops/bias_relu.h): one fused pass for bias and ReLU,
 //                         whose backward saves only the output.
+//   fuse_bias_relu_on_cuda — the same fusion, but only when Sequential's input is on a CUDA
+//                         device (ON by default; off = the plain path everywhere).
 //   pad_input_channels  — a Conv2d marked with ChannelPadding::input_channels (nn/layers.h;
 //                         the colorizers' first convolution: 1 -> 8) zero-pads its input and,
 //                         on the fly, its weight to that many input channels. The extra
@@ -25,6 +29,7 @@ struct Settings {
   bool fuse_bias_relu = false;
   bool pad_input_channels = false;
   bool pad_output_channels = false;
+  bool fuse_bias_relu_on_cuda = true;
 };
 
 Settings& settings();

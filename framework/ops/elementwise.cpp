@@ -52,9 +52,14 @@ Tensor unary_op(UnaryOp op, const char* name, const Tensor& x) {
   Tensor out = Tensor::empty(x.shape(), x.dtype(), x.device());
   TINT_DEVICE_CALL(out.device(), unary, op, out, xc);
   const Tensor y = out.detach();
-  return record(out, name, {x}, [op, xc = xc.detach(), y](const Tensor& g, const Needs&) -> Grads {
-    Tensor gi = Tensor::empty(xc.shape(), xc.dtype(), xc.device());
-    TINT_DEVICE_CALL(gi.device(), unary_backward, op, gi, xc, y, g.contiguous());
+  // Keep x only for the formulas that read it (log, abs): a ReLU's node then holds only its
+  // output, as PyTorch's does, not also the convolution output it was applied to.
+  const Tensor saved_x = math::unary_backward_reads_input(op) ? xc.detach() : Tensor();
+  return record(out, name, {x}, [op, saved_x, y](const Tensor& g, const Needs&) -> Grads {
+    Tensor gi = Tensor::empty(y.shape(), y.dtype(), y.device());
+    // The kernels take an x operand; y stands in where the formula does not read it.
+    const Tensor& x_operand = saved_x.defined() ? saved_x : y;
+    TINT_DEVICE_CALL(gi.device(), unary_backward, op, gi, x_operand, y, g.contiguous());
     return {gi};
   });
 }

@@ -102,41 +102,55 @@ TINT_HD int64_t planar_base(int64_t p, int64_t hw) {
   return (p / hw) * 3 * hw + p % hw;
 }
 
-// One pixel p of the planar (N, 3, H, W) conversions, as the CPU loop and the CUDA kernel
-// both run it. Results go through locals, so out may alias in.
+// One pixel of the planar (N, 3, H, W) conversions, as the CPU loop and the CUDA kernel
+// both run it: the *_at forms take the offset i of its channel 0 (channels 1 and 2 at + hw,
+// + 2 hw) and, for the interleaved uint8 side, its pixel index p over N*H*W (the kernels
+// know both without dividing); the *_pixel forms take p alone. Results go through locals,
+// so out may alias in.
 template <typename T>
-TINT_HD void rgb_to_lab_pixel(T* out, const T* in, int64_t p, int64_t hw) {
-  const int64_t i = planar_base(p, hw);
+TINT_HD void rgb_to_lab_at(T* out, const T* in, int64_t i, int64_t hw) {
   T L, A, B;
   rgb_to_lab(in[i], in[i + hw], in[i + 2 * hw], L, A, B);
   out[i] = L, out[i + hw] = A, out[i + 2 * hw] = B;
 }
+template <typename T>
+TINT_HD void rgb_to_lab_pixel(T* out, const T* in, int64_t p, int64_t hw) {
+  rgb_to_lab_at(out, in, planar_base(p, hw), hw);
+}
 
 template <typename T>
-TINT_HD void lab_to_rgb_pixel(T* out, const T* in, int64_t p, int64_t hw) {
-  const int64_t i = planar_base(p, hw);
+TINT_HD void lab_to_rgb_at(T* out, const T* in, int64_t i, int64_t hw) {
   T r, g, b;
   lab_to_rgb(in[i], in[i + hw], in[i + 2 * hw], r, g, b);
   out[i] = r, out[i + hw] = g, out[i + 2 * hw] = b;
 }
+template <typename T>
+TINT_HD void lab_to_rgb_pixel(T* out, const T* in, int64_t p, int64_t hw) {
+  lab_to_rgb_at(out, in, planar_base(p, hw), hw);
+}
 
 // uint8 (N, H, W, 3) pixel p to float32 planar Lab.
-TINT_HD void rgb8_to_lab_pixel(float* out, const uint8_t* in, int64_t p, int64_t hw) {
-  const int64_t i = planar_base(p, hw);
+TINT_HD void rgb8_to_lab_at(float* out, const uint8_t* in, int64_t i, int64_t p, int64_t hw) {
   const uint8_t* px = in + 3 * p;
   float L, A, B;
   rgb_to_lab(from_u8<float>(px[0]), from_u8<float>(px[1]), from_u8<float>(px[2]), L, A, B);
   out[i] = L, out[i + hw] = A, out[i + 2 * hw] = B;
 }
+TINT_HD void rgb8_to_lab_pixel(float* out, const uint8_t* in, int64_t p, int64_t hw) {
+  rgb8_to_lab_at(out, in, planar_base(p, hw), p, hw);
+}
 
 // Planar Lab pixel p to uint8 (N, H, W, 3).
 template <typename T>
-TINT_HD void lab_to_rgb8_pixel(uint8_t* out, const T* in, int64_t p, int64_t hw) {
-  const int64_t i = planar_base(p, hw);
+TINT_HD void lab_to_rgb8_at(uint8_t* out, const T* in, int64_t i, int64_t p, int64_t hw) {
   T r, g, b;
   lab_to_rgb(in[i], in[i + hw], in[i + 2 * hw], r, g, b);
   uint8_t* px = out + 3 * p;
   px[0] = to_u8(r), px[1] = to_u8(g), px[2] = to_u8(b);
+}
+template <typename T>
+TINT_HD void lab_to_rgb8_pixel(uint8_t* out, const T* in, int64_t p, int64_t hw) {
+  lab_to_rgb8_at(out, in, planar_base(p, hw), p, hw);
 }
 
 }  // namespace tint::color::math

@@ -70,6 +70,7 @@ TEST_CASE("the nn switches are off by default and SettingsScope restores them", 
   CHECK_FALSE(defaults.fuse_bias_relu);
   CHECK_FALSE(defaults.pad_input_channels);
   CHECK_FALSE(defaults.pad_output_channels);
+  CHECK(defaults.fuse_bias_relu_on_cuda);  // CUDA inputs only; cpu inputs take the plain path
   {
     nn::SettingsScope scope({.fuse_bias_relu = true, .pad_input_channels = true});
     CHECK(nn::settings().fuse_bias_relu);

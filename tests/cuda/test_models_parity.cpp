@@ -112,7 +112,12 @@ TEST_CASE("colorization decodings run on device outputs", "[cuda][models]") {
   const Tensor ab_gpu = cpu.decode(logits_gpu);
   CHECK(ab_gpu.device() == Device::cuda());
   CHECK(gap(cpu.decode(logits), ab_gpu) < 1e-5);
-  // port_decode with model_out on the device.
+  // port_decode with model_out on the device: a cuDNN 1x1 convolution (TF32 off here) sums
+  // 313 float32 products of up to ~110 in its own order; bound ~313 * 2^-24 * 110 ~ 2e-3
+  // (seen on an H100: 2.3e-4; the annealed-mean kernel above agrees to < 1e-5).
+  const bool tf32 = cuda::settings().allow_tf32;
+  cuda::settings().allow_tf32 = false;
   cpu.to(Device::cuda());
-  CHECK(gap(color::annealed_mean(logits, 1.0), cpu.port_decode(logits_gpu)) < 1e-5);
+  CHECK(gap(color::annealed_mean(logits, 1.0), cpu.port_decode(logits_gpu)) < 2e-3);
+  cuda::settings().allow_tf32 = tf32;
 }

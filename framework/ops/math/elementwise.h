@@ -49,6 +49,12 @@ TINT_HD T unary_forward(T x) {
   else return std::tanh(x);
 }
 
+// Which backward formulas read the input x (the others read only the output y, so the op's
+// autograd node need not keep x alive).
+constexpr bool unary_backward_reads_input(UnaryOp op) {
+  return op == UnaryOp::Log || op == UnaryOp::Abs;
+}
+
 template <UnaryOp Op, typename T>
 TINT_HD T unary_backward(T x, T y, T g) {
   if constexpr (Op == UnaryOp::Neg) return -g;
@@ -56,7 +62,7 @@ TINT_HD T unary_backward(T x, T y, T g) {
   else if constexpr (Op == UnaryOp::Log) return g / x;
   else if constexpr (Op == UnaryOp::Sqrt) return g / (T(2) * y);
   else if constexpr (Op == UnaryOp::Abs) return x > T(0) ? g : (x < T(0) ? -g : T(0));
-  else if constexpr (Op == UnaryOp::Relu) return x > T(0) ? g : T(0);
+  else if constexpr (Op == UnaryOp::Relu) return y > T(0) ? g : T(0);  // y > 0 iff x > 0
   else if constexpr (Op == UnaryOp::Sigmoid) return g * y * (T(1) - y);
   else return g * (T(1) - y * y);
 }
