@@ -14,6 +14,8 @@
 #      so one fault does not hide the rest (--all: the whole ctest instead, CPU tests too);
 #   6. bench_kernels --device cuda (colorization kernels: GB/s, % of copy bandwidth, fused vs
 #      unfused loss);
+#  6b. --ncu K1,K2: Nsight Compute sections of each named kernel's first launch in
+#      bench_kernels (176x176, batch 64), for finding what bounds a kernel;
 #   7. --plain-too: bench_train --plain --no-torch (tint with every nn switch off);
 #   8. --train-sample DIR: train_colorizer, 1 epoch of DIR (seed, 176x176, batch 32) on the
 #      GPU, then evaluate on DIR's test split: the main job end to end, timed;
@@ -35,7 +37,8 @@
 #
 # Usage: scripts/device_check.sh [--dry-run] [--no-gpu-ok] [--all] [--build-dir DIR]
 #          [--budget SECONDS] [--batches 32,64] [--torch-modes eager,channels_last_bf16,compiled]
-#          [--no-bench-ops] [--train-sample DIR] [--plain-too]
+#          [--no-bench-ops] [--train-sample DIR] [--plain-too] [--no-bench-train]
+#          [--ncu KERNEL,KERNEL...]
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
 root=$PWD
@@ -51,6 +54,8 @@ torch_modes=eager,channels_last_bf16,compiled
 bench_ops=1
 train_sample=""
 plain_too=0
+bench_train_on=1
+ncu_kernels=""
 while [ $# -gt 0 ]; do
   case $1 in
     --dry-run) dry_run=1 ;;
@@ -63,6 +68,8 @@ while [ $# -gt 0 ]; do
     --no-bench-ops) bench_ops=0 ;;
     --train-sample) train_sample=${2:?--train-sample needs a folder}; shift ;;
     --plain-too) plain_too=1 ;;
+    --no-bench-train) bench_train_on=0 ;;
+    --ncu) ncu_kernels=${2:?--ncu needs kernel names}; shift ;;
     -h | --help) sed -n '2,38p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "device_check.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
@@ -152,7 +159,7 @@ summary() {
 export_logs() {
   [ -n "${OUT:-}" ] && [ -d "$OUT" ] || return 0
   local f
-  for f in summary.txt status.tsv bench_kernels.json bench_train.json cuda_tests.log; do
+  for f in summary.txt status.tsv bench_kernels.json bench_train.json cuda_tests.log ncu.log; do
     [ -e "$logs/$f" ] && cp "$logs/$f" "$OUT/"
   done
   tar czf "$OUT/device_check_logs.tgz" -C "$(dirname "$logs")" "$(basename "$logs")" 2>/dev/null
@@ -467,6 +474,25 @@ optional_bench bench_kernels 90 "$build_dir/apps/bench_kernels" --device cuda \
 [ -s "$logs/bench_kernels.json" ] && grep -vE '^bench_kernels:' "$logs/bench_kernels.log" \
   | tail -n 40 >"$logs/bench_kernels_table.txt"
 
+# ---- 6b. --ncu NAMES: Nsight Compute on bench_kernels (176x176, batch 64), the first launch
+# of each named kernel (comma-separated function names): throughput, occupancy, stall reasons.
+if [ -n "$ncu_kernels" ]; then
+  if command -v ncu >/dev/null 2>&1 || [ "$dry_run" = 1 ]; then
+    : >"$logs/ncu.log"
+    for k in ${ncu_kernels//,/ }; do
+      [ "$(remaining)" -gt 40 ] || { record "ncu_$k" skipped 0 "no time left"; continue; }
+      step "ncu_$k" 60 "$logs/ncu_$k.log" ncu --kernel-name "regex:$k" --launch-count 1 \
+        --section SpeedOfLight --section Occupancy --section LaunchStats \
+        --section WarpStateStats --section ComputeWorkloadAnalysis \
+        "$build_dir/apps/bench_kernels" --device cuda --sizes 176 --batch 64 --repeats 1 \
+        --warmup 0
+      cat "$logs/ncu_$k.log" >>"$logs/ncu.log" 2>/dev/null
+    done
+  else
+    record ncu skipped 0 "no ncu on PATH"
+  fi
+fi
+
 # ---- 7. tint with every nn switch off (the plain path), for the switches' effect --------------
 if [ "$plain_too" = 1 ]; then
   optional_bench bench_train_plain 60 "$build_dir/apps/bench_train" --device cuda \
@@ -506,6 +532,8 @@ if [ -n "$torch_note" ]; then
 else
   train_flags+=(--torch-modes "$torch_modes" --python "$(command -v python3 || echo python3)")
 fi
-optional_bench bench_train "$train_limit" "$build_dir/apps/bench_train" "${train_flags[@]}"
+if [ "$bench_train_on" = 1 ]; then
+  optional_bench bench_train "$train_limit" "$build_dir/apps/bench_train" "${train_flags[@]}"
+fi
 
 finish

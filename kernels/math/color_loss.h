@@ -6,6 +6,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <type_traits>
 
 #include "framework/core/hd.h"
 #include "kernels/math/ab_bins.h"
@@ -34,36 +35,67 @@ struct ColorLossGeometry {
 // (Spelled out so host and device code need no isfinite overload.)
 TINT_HD bool finite_value(double v) { return v - v == 0.0; }
 
-// exp and log for the row loops, in the inputs' precision: float32 rows take expf / logf of
-// the (double) argument rounded to float (their cost on a GPU is these calls; ~1e-7
-// relative), float64 rows the double functions. Every sum stays in double.
+// The precision of a row's inner arithmetic: float for float32 rows (on a GPU the row loops
+// are arithmetic-bound in double: conversions and FP64 sums cost more than reading the row),
+// double for float64 rows.
 template <typename T>
-TINT_HD double row_exp(double arg) {
-  if constexpr (sizeof(T) == sizeof(float)) return static_cast<double>(std::exp(static_cast<float>(arg)));
-  else return std::exp(arg);
-}
-template <typename T>
-TINT_HD double row_log(double arg) {
-  if constexpr (sizeof(T) == sizeof(float)) return static_cast<double>(std::log(static_cast<float>(arg)));
-  else return std::log(arg);
+using RowFloat = std::conditional_t<(sizeof(T) <= sizeof(float)), float, double>;
+
+// Values of a row are read in chunks of this many (on the GPU: that many loads in flight per
+// thread).
+constexpr int kRowChunk = 8;
+
+// One pass over a row of `classes` values `stride` apart: with m the row's maximum, s = sum_c
+// exp((x_c - m) * scale) and, for K weight vectors given by weight(c, q), f_q = sum_c
+// exp((x_c - m) * scale) * weight(c, q). The maximum is found online (the sums are rescaled
+// when a chunk raises it), so each value is read once. Per chunk the exponentials and the
+// chunk's sums are in RowFloat<T> and added into double totals, so a float32 row's rounding is
+// that of a few float operations per chunk. -inf values add nothing; NaN or +inf anywhere
+// makes s NaN; a row of only -inf leaves m = -inf and s = 0.
+template <typename T, int K, typename Weight>
+TINT_HD void row_exp_sums(const T* x, int64_t classes, int64_t stride, double scale,
+                          const Weight& weight, double* m_out, double* s_out, double* f_out) {
+  using F = RowFloat<T>;
+  const F sc = static_cast<F>(scale);
+  F m = -INFINITY;
+  double s = 0, f[K > 0 ? K : 1] = {};
+  for (int64_t c0 = 0; c0 < classes; c0 += kRowChunk) {
+    const int64_t n = classes - c0 < kRowChunk ? classes - c0 : kRowChunk;
+    F v[kRowChunk];
+    TINT_DEVICE_UNROLL(8)
+    for (int j = 0; j < kRowChunk; ++j)
+      v[j] = j < n ? static_cast<F>(x[(c0 + j) * stride]) : F(-INFINITY);
+    F cm = m;
+    for (int j = 0; j < kRowChunk; ++j)
+      if (v[j] > cm) cm = v[j];
+    if (cm > m) {  // a larger maximum: earlier terms shrink by exp((m - cm) * scale)
+      const double r = std::exp(static_cast<double>(m - cm) * scale);
+      s *= r;
+      for (int q = 0; q < K; ++q) f[q] *= r;
+      m = cm;
+    }
+    F ps = 0, pf[K > 0 ? K : 1] = {};
+    for (int j = 0; j < kRowChunk; ++j) {
+      if (v[j] == F(-INFINITY)) continue;  // also the chunk's padding
+      const F e = std::exp((v[j] - m) * sc);
+      ps += e;
+      for (int q = 0; q < K; ++q) pf[q] += e * static_cast<F>(weight(c0 + j, q));
+    }
+    s += static_cast<double>(ps);
+    for (int q = 0; q < K; ++q) f[q] += static_cast<double>(pf[q]);
+  }
+  *m_out = static_cast<double>(m);
+  *s_out = s;
+  for (int q = 0; q < K; ++q) f_out[q] = f[q];
 }
 
-// log(sum_c exp(x_c)) over one row in one pass (an online maximum: the sum is rescaled when
-// a larger value comes), so each value is read once. -inf entries add nothing; NaN or +inf
-// anywhere gives NaN, and a row of only -inf gives -inf: the forward counts both as bad rows.
+// log(sum_c exp(x_c)) over one row (row_exp_sums). NaN or +inf anywhere gives NaN, a row of
+// only -inf gives -inf: the forward counts both as bad rows.
 template <typename T>
 TINT_HD double row_logsumexp(const T* x, int64_t classes, int64_t stride) {
-  double m = -INFINITY, s = 0;
-  TINT_DEVICE_UNROLL(8)
-  for (int64_t c = 0; c < classes; ++c) {
-    const double v = static_cast<double>(x[c * stride]);
-    if (v == -INFINITY) continue;
-    if (v > m) {
-      s *= row_exp<T>(m - v);
-      m = v;
-    }
-    s += row_exp<T>(v - m);
-  }
+  double m = 0, s = 0;
+  row_exp_sums<T, 0>(x, classes, stride, 1.0, [](int64_t, int) { return 0.0f; }, &m, &s,
+                     nullptr);
   return m + std::log(s);
 }
 
@@ -151,9 +183,13 @@ TINT_HD void rebalanced_row_backward(const ColorLossGeometry& g, const Rebalance
       }
     }
   }
-  TINT_DEVICE_UNROLL(8)
-  for (int64_t c = 0; c < g.classes; ++c)
-    gr[c * hw] = static_cast<T>(row_exp<T>(static_cast<double>(x[c * hw]) - lse) * total);
+  {  // softmax * total, in the row's precision (RowFloat<T>)
+    using F = RowFloat<T>;
+    const F lse_f = static_cast<F>(lse), total_f = static_cast<F>(total);
+    TINT_DEVICE_UNROLL(8)
+    for (int64_t c = 0; c < g.classes; ++c)
+      gr[c * hw] = static_cast<T>(std::exp(static_cast<F>(x[c * hw]) - lse_f) * total_f);
+  }
   if (!on) return;
   for (int64_t dy = 0; dy < g.block_h(); ++dy) {
     for (int64_t dx = 0; dx < g.block_w(); ++dx) {
@@ -179,21 +215,25 @@ template <typename T>
 TINT_HD void annealed_row(const T* x, int64_t classes, int64_t stride, double inv_t,
                           bool from_probs, const float* ca, const float* cb, double* out_a,
                           double* out_b) {
-  // One pass with an online maximum, as row_logsumexp; weights of -inf (p = 0) are 0.
-  double m = -INFINITY, s = 0, sa = 0, sb = 0;
-  TINT_DEVICE_UNROLL(8)
+  if (!from_probs) {  // logits: one pass (row_exp_sums) with the centres as the weights
+    double m = 0, s = 0, f[2] = {0, 0};
+    row_exp_sums<T, 2>(x, classes, stride, inv_t,
+                       [ca, cb](int64_t c, int q) { return q == 0 ? ca[c] : cb[c]; }, &m, &s, f);
+    *out_a = f[0] / s;
+    *out_b = f[1] / s;
+    return;
+  }
+  // Probabilities: y = log(p) / T in double (a float log would be magnified by 1 / T), then
+  // max-subtracted in two passes; p = 0 weighs 0.
+  auto scaled = [&](int64_t c) { return std::log(static_cast<double>(x[c * stride])) * inv_t; };
+  double m = -INFINITY;
   for (int64_t c = 0; c < classes; ++c) {
-    const double v = static_cast<double>(x[c * stride]);
-    const double y = (from_probs ? row_log<T>(v) : v) * inv_t;
-    if (y == -INFINITY) continue;
-    if (y > m) {
-      const double r = row_exp<T>(m - y);
-      s *= r;
-      sa *= r;
-      sb *= r;
-      m = y;
-    }
-    const double e = row_exp<T>(y - m);
+    const double y = scaled(c);
+    if (y > m) m = y;
+  }
+  double s = 0, sa = 0, sb = 0;
+  for (int64_t c = 0; c < classes; ++c) {
+    const double e = std::exp(scaled(c) - m);
     s += e;
     sa += e * static_cast<double>(ca[c]);
     sb += e * static_cast<double>(cb[c]);

@@ -22,16 +22,26 @@
 
 namespace tint::color::math {
 
+// The per-pixel cost on a GPU is arithmetic, not memory, unless it is kept lean: divisions by
+// constants are multiplications by their reciprocals (within an ulp of the division), and the
+// sRGB powers are exp2(e * log2(x)) (x > 0 on those branches; within a few ulps of pow).
+template <typename T>
+TINT_HD T power_of_positive(T x, T e) {
+  return std::exp2(e * std::log2(x));
+}
+
 // sRGB (gamma-encoded) component -> linear light.
 template <typename T>
 TINT_HD T srgb_to_linear(T v) {
-  return v > T(0.04045) ? std::pow((v + T(0.055)) / T(1.055), T(2.4)) : v / T(12.92);
+  return v > T(0.04045) ? power_of_positive((v + T(0.055)) * T(1.0 / 1.055), T(2.4))
+                        : v * T(1.0 / 12.92);
 }
 
 // Linear light -> sRGB (gamma-encoded), not clipped.
 template <typename T>
 TINT_HD T linear_to_srgb(T v) {
-  return v > T(0.0031308) ? T(1.055) * std::pow(v, T(1.0 / 2.4)) - T(0.055) : v * T(12.92);
+  return v > T(0.0031308) ? T(1.055) * power_of_positive(v, T(1.0 / 2.4)) - T(0.055)
+                          : v * T(12.92);
 }
 
 // CIE f(t) and its inverse as skimage writes them.
@@ -41,7 +51,7 @@ TINT_HD T lab_f(T t) {
 }
 template <typename T>
 TINT_HD T lab_f_inverse(T f) {
-  return f > T(0.2068966) ? f * f * f : (f - T(16.0 / 116.0)) / T(7.787);
+  return f > T(0.2068966) ? f * f * f : (f - T(16.0 / 116.0)) * T(1.0 / 7.787);
 }
 
 template <typename T>
@@ -56,9 +66,9 @@ TINT_HD void rgb_to_lab(T r, T g, T b, T& L, T& A, T& B) {
   g = srgb_to_linear(g);
   b = srgb_to_linear(b);
   // XYZ, each divided by the D65 white (0.95047, 1, 1.08883) as skimage divides.
-  const T x = (T(0.412453) * r + T(0.357580) * g + T(0.180423) * b) / T(0.95047);
+  const T x = (T(0.412453) * r + T(0.357580) * g + T(0.180423) * b) * T(1.0 / 0.95047);
   const T y = T(0.212671) * r + T(0.715160) * g + T(0.072169) * b;
-  const T z = (T(0.019334) * r + T(0.119193) * g + T(0.950227) * b) / T(1.08883);
+  const T z = (T(0.019334) * r + T(0.119193) * g + T(0.950227) * b) * T(1.0 / 1.08883);
   const T fx = lab_f(x), fy = lab_f(y), fz = lab_f(z);
   L = T(116) * fy - T(16);
   A = T(500) * (fx - fy);
@@ -68,9 +78,9 @@ TINT_HD void rgb_to_lab(T r, T g, T b, T& L, T& A, T& B) {
 // One pixel: Lab -> sRGB clipped to [0, 1].
 template <typename T>
 TINT_HD void lab_to_rgb(T L, T A, T B, T& r, T& g, T& b) {
-  const T fy = (L + T(16)) / T(116);
-  const T fx = A / T(500) + fy;
-  T fz = fy - B / T(200);
+  const T fy = (L + T(16)) * T(1.0 / 116);
+  const T fx = A * T(1.0 / 500) + fy;
+  T fz = fy - B * T(1.0 / 200);
   if (fz < T(0)) fz = T(0);  // skimage: "Color data out of range: Z < 0", set to 0
   const T x = lab_f_inverse(fx) * T(0.95047);
   const T y = lab_f_inverse(fy);
@@ -88,7 +98,7 @@ TINT_HD void lab_to_rgb(T L, T A, T B, T& r, T& g, T& b) {
 // ties to even). v is already in [0, 1]; NaN maps to 0.
 template <typename T>
 TINT_HD T from_u8(uint8_t v) {
-  return T(v) / T(255);
+  return T(v) / T(255);  // exact division: img_as_float's values bit for bit
 }
 template <typename T>
 TINT_HD uint8_t to_u8(T v) {
