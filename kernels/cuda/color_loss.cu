@@ -1,8 +1,10 @@
-// CUDA rebalanced cross-entropy: one thread per logits row, forward and backward, each
-// calling the row functions of kernels/math/color_loss.h exactly as the host loop does, so
-// neither builds the dense 313-wide target: a row recomputes its pixels' K nearest bins from
-// the candidate table. Adjacent threads take adjacent positions, so every class plane is
-// read coalesced. The forward's sums are reduced per block in shared memory and added into
+// CUDA rebalanced cross-entropy, forward and backward, from the row functions of
+// kernels/math/color_loss.h that the host loop calls, so neither builds the dense 313-wide
+// target: a row recomputes its pixels' K nearest bins from the candidate table. Each row's
+// classes are split between kSplit threads (kernels/cuda/row_split.cuh): the forward merges
+// their partial exponential sums into the log-sum-exp, the backward writes the softmax part
+// in parallel and, after a barrier, subtracts the sparse targets in the row's first thread.
+// Adjacent threads take adjacent positions, so every class plane is read coalesced. The forward's sums are reduced per block in shared memory and added into
 // device counters, then copied to the host.
 #include <cstring>
 #include <vector>
@@ -10,6 +12,7 @@
 #include "framework/core/dtype.h"
 #include "kernels/cuda/launch.cuh"
 #include "kernels/cuda/color_loss.h"
+#include "kernels/cuda/row_split.cuh"
 
 namespace tint::color::cuda {
 
@@ -21,23 +24,25 @@ struct Totals {
   unsigned long long bad_rows, bad_targets;
 };
 
-// Adds each thread's values into *out, one atomic per block (blockDim.x == kThreads).
+// Adds each thread's values into *out, one atomic per block (blocks of kThreads threads,
+// of any shape).
 __device__ void block_add(double v, long long rows, long long targets, Totals* out) {
   __shared__ double sv[kThreads];
   __shared__ long long sr[kThreads], st[kThreads];
-  sv[threadIdx.x] = v;
-  sr[threadIdx.x] = rows;
-  st[threadIdx.x] = targets;
+  const int t = threadIdx.y * blockDim.x + threadIdx.x;
+  sv[t] = v;
+  sr[t] = rows;
+  st[t] = targets;
   __syncthreads();
-  for (int s = blockDim.x / 2; s > 0; s >>= 1) {
-    if (threadIdx.x < s) {
-      sv[threadIdx.x] += sv[threadIdx.x + s];
-      sr[threadIdx.x] += sr[threadIdx.x + s];
-      st[threadIdx.x] += st[threadIdx.x + s];
+  for (int s = kThreads / 2; s > 0; s >>= 1) {
+    if (t < s) {
+      sv[t] += sv[t + s];
+      sr[t] += sr[t + s];
+      st[t] += st[t + s];
     }
     __syncthreads();
   }
-  if (threadIdx.x == 0) {
+  if (t == 0) {
     atomicAdd(&out->total, sv[0]);
     atomicAdd(&out->bad_rows, static_cast<unsigned long long>(sr[0]));
     atomicAdd(&out->bad_targets, static_cast<unsigned long long>(st[0]));
@@ -45,23 +50,42 @@ __device__ void block_add(double v, long long rows, long long targets, Totals* o
 }
 
 template <typename T>
-__global__ void forward_kernel(math::ColorLossGeometry g, math::RebalancedArgs<T> args,
-                               T* losses, double* lse, Totals* totals) {
-  const int64_t r = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x;
+__global__ void __launch_bounds__(kThreads)
+    forward_kernel(math::ColorLossGeometry g, math::RebalancedArgs<T> args, T* losses,
+                   double* lse, Totals* totals) {
+  __shared__ SharedRowSums<0> parts;
+  const RowSplit at = row_split(g.rows(), g.classes);
+  math::RowSums<0> mine;
+  if (at.active) {
+    const math::RowPlace place(g, at.row, g.classes);
+    mine = math::row_plain_sums(args.logits + place.base, at.c_begin, at.c_end, place.hw);
+  }
+  parts.put(mine);
+  __syncthreads();
   double total = 0;
   int64_t bad_rows = 0, bad_targets = 0;
-  if (r < g.rows())
-    math::rebalanced_row_forward(g, args, r, losses, &lse[r], &total, &bad_targets, &bad_rows);
+  if (threadIdx.y == 0 && at.active) {
+    const double l = math::logsumexp_of(parts.merged(1.0));
+    lse[at.row] = l;
+    math::rebalanced_row_losses(g, args, at.row, l, losses, &total, &bad_targets, &bad_rows);
+  }
   block_add(total, bad_rows, bad_targets, totals);  // every thread of the block takes part
 }
 
 template <typename T>
-__global__ void backward_kernel(math::ColorLossGeometry g, math::RebalancedArgs<T> args,
-                                T* grad, const double* lse, const T* grad_out,
-                                bool per_position, double scale) {
-  TINT_GRID_STRIDE(r, g.rows()) {
-    math::rebalanced_row_backward(g, args, r, grad, lse[r], grad_out, per_position, scale);
+__global__ void __launch_bounds__(kThreads)
+    backward_kernel(math::ColorLossGeometry g, math::RebalancedArgs<T> args, T* grad,
+                    const double* lse, const T* grad_out, bool per_position, double scale) {
+  const RowSplit at = row_split(g.rows(), g.classes);
+  if (at.active) {
+    const double total =
+        math::rebalanced_row_grad_total(g, args, at.row, grad_out, per_position, scale);
+    math::rebalanced_row_grad_dense(g, args, at.row, grad, lse[at.row], total, at.c_begin,
+                                    at.c_end);
   }
+  __syncthreads();  // the row's softmax part is written (and visible) before the targets
+  if (threadIdx.y == 0 && at.active)
+    math::rebalanced_row_grad_targets(g, args, at.row, grad, grad_out, per_position, scale);
 }
 
 template <typename T>
@@ -116,10 +140,9 @@ RebalancedSums rebalanced_ce_forward(const Tensor& losses, const Tensor& lse,
   Tensor buffer = Tensor::empty({3}, DType::Int64, logits.device());
   TINT_CUDA_CHECK(cudaMemsetAsync(buffer.raw_data(), 0, buffer.nbytes(), stream_of(buffer)));
   Totals* totals = static_cast<Totals*>(buffer.raw_data());
-  const unsigned blocks = static_cast<unsigned>((rows + kThreads - 1) / kThreads);
   TINT_DISPATCH_FLOATING(logits.dtype(), "rebalanced_cross_entropy", [&] {
     const auto args = make_args<scalar_t>(logits, ab, class_weights, mask, table, k, sigma);
-    forward_kernel<<<blocks, kThreads, 0, stream_of(logits)>>>(
+    forward_kernel<<<row_blocks(rows), row_block(), 0, stream_of(logits)>>>(
         geometry, args, losses.defined() ? losses.data_ptr<scalar_t>() : nullptr,
         lse.data_ptr<double>(), totals);
   });
@@ -140,7 +163,7 @@ void rebalanced_ce_backward(const Tensor& grad_logits, const Tensor& logits, con
   if (rows == 0) return;
   TINT_DISPATCH_FLOATING(logits.dtype(), "rebalanced_cross_entropy backward", [&] {
     const auto args = make_args<scalar_t>(logits, ab, class_weights, mask, table, k, sigma);
-    backward_kernel<<<blocks_for(rows), kThreads, 0, stream_of(logits)>>>(
+    backward_kernel<<<row_blocks(rows), row_block(), 0, stream_of(logits)>>>(
         geometry, args, grad_logits.data_ptr<scalar_t>(), lse.data_ptr<const double>(),
         grad_out.data_ptr<const scalar_t>(), per_position, scale);
   });

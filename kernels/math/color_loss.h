@@ -45,22 +45,29 @@ using RowFloat = std::conditional_t<(sizeof(T) <= sizeof(float)), float, double>
 // thread).
 constexpr int kRowChunk = 8;
 
-// One pass over a row of `classes` values `stride` apart: with m the row's maximum, s = sum_c
-// exp((x_c - m) * scale) and, for K weight vectors given by weight(c, q), f_q = sum_c
-// exp((x_c - m) * scale) * weight(c, q). The maximum is found online (the sums are rescaled
-// when a chunk raises it), so each value is read once. Per chunk the exponentials and the
-// chunk's sums are in RowFloat<T> and added into double totals, so a float32 row's rounding is
-// that of a few float operations per chunk. -inf values add nothing; NaN or +inf anywhere
-// makes s NaN; a row of only -inf leaves m = -inf and s = 0.
+// Exponential sums over part of a row: with m the part's maximum, s = sum_c exp((x_c - m) *
+// scale) and f_q = sum_c exp((x_c - m) * scale) * weight(c, q) for K weight vectors. An empty
+// part (or one of only -inf) has m = -inf and zero sums; NaN or +inf makes s NaN. Parts of one
+// row combine with merge_row_sums, so a GPU can give a row's classes to several threads.
+template <int K>
+struct RowSums {
+  double m = -INFINITY, s = 0;
+  double f[K > 0 ? K : 1] = {};
+};
+
+// The sums of classes [c_begin, c_end) of a row whose values are `stride` apart, in one pass:
+// the maximum is found online (the sums are rescaled when a chunk raises it), so each value is
+// read once. Per chunk the exponentials and the chunk's sums are in RowFloat<T> and added into
+// double totals, so a float32 row's rounding is that of a few float operations per chunk.
 template <typename T, int K, typename Weight>
-TINT_HD void row_exp_sums(const T* x, int64_t classes, int64_t stride, double scale,
-                          const Weight& weight, double* m_out, double* s_out, double* f_out) {
+TINT_HD RowSums<K> row_exp_sums(const T* x, int64_t c_begin, int64_t c_end, int64_t stride,
+                                double scale, const Weight& weight) {
   using F = RowFloat<T>;
   const F sc = static_cast<F>(scale);
   F m = -INFINITY;
-  double s = 0, f[K > 0 ? K : 1] = {};
-  for (int64_t c0 = 0; c0 < classes; c0 += kRowChunk) {
-    const int64_t n = classes - c0 < kRowChunk ? classes - c0 : kRowChunk;
+  RowSums<K> r;
+  for (int64_t c0 = c_begin; c0 < c_end; c0 += kRowChunk) {
+    const int64_t n = c_end - c0 < kRowChunk ? c_end - c0 : kRowChunk;
     F v[kRowChunk];
     TINT_DEVICE_UNROLL(8)
     for (int j = 0; j < kRowChunk; ++j)
@@ -69,9 +76,9 @@ TINT_HD void row_exp_sums(const T* x, int64_t classes, int64_t stride, double sc
     for (int j = 0; j < kRowChunk; ++j)
       if (v[j] > cm) cm = v[j];
     if (cm > m) {  // a larger maximum: earlier terms shrink by exp((m - cm) * scale)
-      const double r = std::exp(static_cast<double>(m - cm) * scale);
-      s *= r;
-      for (int q = 0; q < K; ++q) f[q] *= r;
+      const double shrink = std::exp(static_cast<double>(m - cm) * scale);
+      r.s *= shrink;
+      for (int q = 0; q < K; ++q) r.f[q] *= shrink;
       m = cm;
     }
     F ps = 0, pf[K > 0 ? K : 1] = {};
@@ -81,22 +88,42 @@ TINT_HD void row_exp_sums(const T* x, int64_t classes, int64_t stride, double sc
       ps += e;
       for (int q = 0; q < K; ++q) pf[q] += e * static_cast<F>(weight(c0 + j, q));
     }
-    s += static_cast<double>(ps);
-    for (int q = 0; q < K; ++q) f[q] += static_cast<double>(pf[q]);
+    r.s += static_cast<double>(ps);
+    for (int q = 0; q < K; ++q) r.f[q] += static_cast<double>(pf[q]);
   }
-  *m_out = static_cast<double>(m);
-  *s_out = s;
-  for (int q = 0; q < K; ++q) f_out[q] = f[q];
+  r.m = static_cast<double>(m);
+  return r;
 }
 
-// log(sum_c exp(x_c)) over one row (row_exp_sums). NaN or +inf anywhere gives NaN, a row of
-// only -inf gives -inf: the forward counts both as bad rows.
+// The sums of two parts of one row as if computed over both.
+template <int K>
+TINT_HD RowSums<K> merge_row_sums(const RowSums<K>& a, const RowSums<K>& b, double scale) {
+  // A part with m = -inf adds its s times 0: nothing, or its NaN.
+  const double m = b.m > a.m ? b.m : a.m;
+  const double ra = a.m == -INFINITY ? 0.0 : std::exp((a.m - m) * scale);
+  const double rb = b.m == -INFINITY ? 0.0 : std::exp((b.m - m) * scale);
+  RowSums<K> r;
+  r.m = m;
+  r.s = a.s * ra + b.s * rb;
+  for (int q = 0; q < K; ++q) r.f[q] = a.f[q] * ra + b.f[q] * rb;
+  return r;
+}
+
+// log(sum_c exp(x_c)) from a row's sums. NaN or +inf anywhere gives NaN, a row of only -inf
+// gives -inf: the forward counts both as bad rows.
+template <int K>
+TINT_HD double logsumexp_of(const RowSums<K>& r) {
+  return r.m + std::log(r.s);
+}
+
+template <typename T>
+TINT_HD RowSums<0> row_plain_sums(const T* x, int64_t c_begin, int64_t c_end, int64_t stride) {
+  return row_exp_sums<T, 0>(x, c_begin, c_end, stride, 1.0, [](int64_t, int) { return 0.0f; });
+}
+
 template <typename T>
 TINT_HD double row_logsumexp(const T* x, int64_t classes, int64_t stride) {
-  double m = 0, s = 0;
-  row_exp_sums<T, 0>(x, classes, stride, 1.0, [](int64_t, int) { return 0.0f; }, &m, &s,
-                     nullptr);
-  return m + std::log(s);
+  return logsumexp_of(row_plain_sums(x, 0, classes, stride));
 }
 
 // Everything a row needs besides its geometry.
@@ -116,13 +143,11 @@ struct RebalancedArgs {
 // given, adds them to *total, and counts non-finite ab pixels (left out) and a non-finite
 // log-sum-exp (a NaN or infinite logit).
 template <typename T>
-TINT_HD void rebalanced_row_forward(const ColorLossGeometry& g, const RebalancedArgs<T>& args,
-                                    int64_t row, T* losses, double* lse_out, double* total,
-                                    int64_t* bad_targets, int64_t* bad_rows) {
+TINT_HD void rebalanced_row_losses(const ColorLossGeometry& g, const RebalancedArgs<T>& args,
+                                   int64_t row, double lse, T* losses, double* total,
+                                   int64_t* bad_targets, int64_t* bad_rows) {
   const int64_t hw = g.h * g.w, nn = row / hw, ij = row % hw, i = ij / g.w, j = ij % g.w;
   const T* x = args.logits + nn * g.classes * hw + ij;
-  const double lse = row_logsumexp(x, g.classes, hw);
-  *lse_out = lse;
   if (!finite_value(lse)) ++*bad_rows;
   const bool on = args.mask == nullptr || args.mask[nn] != 0;
   const int64_t plane = g.ab_h * g.ab_w;
@@ -154,58 +179,135 @@ TINT_HD void rebalanced_row_forward(const ColorLossGeometry& g, const Rebalanced
   }
 }
 
+// The forward of one row in one call (the CPU loop's): its log-sum-exp, then its losses.
+template <typename T>
+TINT_HD void rebalanced_row_forward(const ColorLossGeometry& g, const RebalancedArgs<T>& args,
+                                    int64_t row, T* losses, double* lse_out, double* total,
+                                    int64_t* bad_targets, int64_t* bad_rows) {
+  const int64_t hw = g.h * g.w, nn = row / hw, ij = row % hw;
+  const double lse = row_logsumexp(args.logits + nn * g.classes * hw + ij, g.classes, hw);
+  *lse_out = lse;
+  rebalanced_row_losses(g, args, row, lse, losses, total, bad_targets, bad_rows);
+}
+
 // Backward of one row. With s_p the incoming gradient of pixel p times `scale` and v_p its
 // class weight, d loss / d x_c = sum_p s_p v_p (softmax_c * sum_k z_pk - z_pc) and
 // sum_k z_pk = 1, so the row is softmax * (sum_p s_p v_p) minus the pixels' sparse targets:
-// written densely first, then the K entries of each pixel are subtracted.
+// written densely first (classes may be split between GPU threads), then the K entries of
+// each pixel are subtracted. The three parts:
+struct RowPlace {  // a row's image, position and first logit
+  int64_t hw, nn, i, j, base, plane;
+  TINT_HD RowPlace(const ColorLossGeometry& g, int64_t row, int64_t classes) {
+    hw = g.h * g.w;
+    nn = row / hw;
+    const int64_t ij = row % hw;
+    i = ij / g.w;
+    j = ij % g.w;
+    base = nn * classes * hw + ij;
+    plane = g.ab_h * g.ab_w;
+  }
+};
+
 template <typename T>
-TINT_HD void rebalanced_row_backward(const ColorLossGeometry& g, const RebalancedArgs<T>& args,
-                                     int64_t row, T* grad, double lse, const T* grad_out,
-                                     bool per_position, double scale) {
-  const int64_t hw = g.h * g.w, nn = row / hw, ij = row % hw, i = ij / g.w, j = ij % g.w;
-  const int64_t base = nn * g.classes * hw + ij;
-  const T* x = args.logits + base;
-  T* gr = grad + base;
-  const bool on = args.mask == nullptr || args.mask[nn] != 0;
-  const int64_t plane = g.ab_h * g.ab_w;
-  auto pixel_scale = [&](int64_t y, int64_t xc, int32_t nearest) {
-    const int64_t p = g.full ? (nn * g.ab_h + y) * g.ab_w + xc : row;
-    const double v = args.class_weights ? static_cast<double>(args.class_weights[nearest]) : 1.0;
-    return static_cast<double>(grad_out[per_position ? p : 0]) * scale * v;
-  };
+TINT_HD double backward_pixel_scale(const ColorLossGeometry& g, const RebalancedArgs<T>& args,
+                                    const RowPlace& at, int64_t row, int64_t y, int64_t xc,
+                                    int32_t nearest, const T* grad_out, bool per_position,
+                                    double scale) {
+  const int64_t p = g.full ? (at.nn * g.ab_h + y) * g.ab_w + xc : row;
+  const double v = args.class_weights ? static_cast<double>(args.class_weights[nearest]) : 1.0;
+  return static_cast<double>(grad_out[per_position ? p : 0]) * scale * v;
+}
+
+// 1. sum_p s_p v_p over the row's pixels (0 for a masked image).
+template <typename T>
+TINT_HD double rebalanced_row_grad_total(const ColorLossGeometry& g, const RebalancedArgs<T>& args,
+                                         int64_t row, const T* grad_out, bool per_position,
+                                         double scale) {
+  const RowPlace at(g, row, g.classes);
+  if (args.mask != nullptr && args.mask[at.nn] == 0) return 0;
   double total = 0;
-  if (on) {
-    for (int64_t dy = 0; dy < g.block_h(); ++dy) {
-      for (int64_t dx = 0; dx < g.block_w(); ++dx) {
-        const int64_t y = i * g.fy + dy, xc = j * g.fx + dx;
-        const int64_t at = nn * 2 * plane + y * g.ab_w + xc;
-        total += pixel_scale(y, xc, ab_nearest<T>(args.table, args.ab[at], args.ab[at + plane]));
-      }
-    }
-  }
-  {  // softmax * total, in the row's precision (RowFloat<T>)
-    using F = RowFloat<T>;
-    const F lse_f = static_cast<F>(lse), total_f = static_cast<F>(total);
-    TINT_DEVICE_UNROLL(8)
-    for (int64_t c = 0; c < g.classes; ++c)
-      gr[c * hw] = static_cast<T>(std::exp(static_cast<F>(x[c * hw]) - lse_f) * total_f);
-  }
-  if (!on) return;
   for (int64_t dy = 0; dy < g.block_h(); ++dy) {
     for (int64_t dx = 0; dx < g.block_w(); ++dx) {
-      const int64_t y = i * g.fy + dy, xc = j * g.fx + dx;
-      const int64_t at = nn * 2 * plane + y * g.ab_w + xc;
+      const int64_t y = at.i * g.fy + dy, xc = at.j * g.fx + dx;
+      const int64_t k = at.nn * 2 * at.plane + y * g.ab_w + xc;
+      total += backward_pixel_scale(g, args, at, row, y, xc,
+                                    ab_nearest<T>(args.table, args.ab[k], args.ab[k + at.plane]),
+                                    grad_out, per_position, scale);
+    }
+  }
+  return total;
+}
+
+// 2. softmax * total for classes [c_begin, c_end), in the row's precision (RowFloat<T>): each
+// chunk's values are loaded before any is written, so the loads overlap.
+template <typename T>
+TINT_HD void rebalanced_row_grad_dense(const ColorLossGeometry& g, const RebalancedArgs<T>& args,
+                                       int64_t row, T* grad, double lse, double total,
+                                       int64_t c_begin, int64_t c_end) {
+  using F = RowFloat<T>;
+  const RowPlace at(g, row, g.classes);
+  const T* x = args.logits + at.base;
+  T* gr = grad + at.base;
+  const F lse_f = static_cast<F>(lse), total_f = static_cast<F>(total);
+  for (int64_t c0 = c_begin; c0 < c_end; c0 += kRowChunk) {
+    const int64_t n = c_end - c0 < kRowChunk ? c_end - c0 : kRowChunk;
+    F v[kRowChunk];
+    TINT_DEVICE_UNROLL(8)
+    for (int j = 0; j < kRowChunk; ++j)
+      v[j] = j < n ? static_cast<F>(x[(c0 + j) * at.hw]) : F(0);
+    TINT_DEVICE_UNROLL(8)
+    for (int j = 0; j < kRowChunk; ++j)
+      if (j < n) gr[(c0 + j) * at.hw] = static_cast<T>(std::exp(v[j] - lse_f) * total_f);
+  }
+}
+
+// 3. minus each pixel's sparse target (after every class of the row was written).
+template <typename T>
+TINT_HD void rebalanced_row_grad_targets(const ColorLossGeometry& g, const RebalancedArgs<T>& args,
+                                         int64_t row, T* grad, const T* grad_out,
+                                         bool per_position, double scale) {
+  const RowPlace at(g, row, g.classes);
+  if (args.mask != nullptr && args.mask[at.nn] == 0) return;
+  T* gr = grad + at.base;
+  for (int64_t dy = 0; dy < g.block_h(); ++dy) {
+    for (int64_t dx = 0; dx < g.block_w(); ++dx) {
+      const int64_t y = at.i * g.fy + dy, xc = at.j * g.fx + dx;
+      const int64_t k = at.nn * 2 * at.plane + y * g.ab_w + xc;
       int32_t idx[kMaxNeighbours];
       double z[kMaxNeighbours];
-      ab_soft_encode_point<double, T>(args.table, args.ab[at], args.ab[at + plane], args.k,
+      ab_soft_encode_point<double, T>(args.table, args.ab[k], args.ab[k + at.plane], args.k,
                                       args.inv_two_sigma_sq, idx, z);
-      const double s = pixel_scale(y, xc, idx[0]);
+      const double s =
+          backward_pixel_scale(g, args, at, row, y, xc, idx[0], grad_out, per_position, scale);
       for (int32_t q = 0; q < args.k; ++q) {
-        T& e = gr[idx[q] * hw];
+        T& e = gr[idx[q] * at.hw];
         e = static_cast<T>(static_cast<double>(e) - s * z[q]);
       }
     }
   }
+}
+
+// The backward of one row in one call (the CPU loop's).
+template <typename T>
+TINT_HD void rebalanced_row_backward(const ColorLossGeometry& g, const RebalancedArgs<T>& args,
+                                     int64_t row, T* grad, double lse, const T* grad_out,
+                                     bool per_position, double scale) {
+  const double total = rebalanced_row_grad_total(g, args, row, grad_out, per_position, scale);
+  rebalanced_row_grad_dense(g, args, row, grad, lse, total, 0, g.classes);
+  rebalanced_row_grad_targets(g, args, row, grad, grad_out, per_position, scale);
+}
+
+// The annealed mean's sums over classes [c_begin, c_end) of a row of logits (scale 1 / T,
+// the bin centres ca, cb as the weights), and the ab they give.
+template <typename T>
+TINT_HD RowSums<2> annealed_sums(const T* x, int64_t c_begin, int64_t c_end, int64_t stride,
+                                 double inv_t, const float* ca, const float* cb) {
+  return row_exp_sums<T, 2>(x, c_begin, c_end, stride, inv_t,
+                            [ca, cb](int64_t c, int q) { return q == 0 ? ca[c] : cb[c]; });
+}
+TINT_HD void annealed_of(const RowSums<2>& r, double* out_a, double* out_b) {
+  *out_a = r.f[0] / r.s;
+  *out_b = r.f[1] / r.s;
 }
 
 // Annealed mean of one row: softmax(y / T) . centres with y = x (logits) or y = log x
@@ -216,11 +318,7 @@ TINT_HD void annealed_row(const T* x, int64_t classes, int64_t stride, double in
                           bool from_probs, const float* ca, const float* cb, double* out_a,
                           double* out_b) {
   if (!from_probs) {  // logits: one pass (row_exp_sums) with the centres as the weights
-    double m = 0, s = 0, f[2] = {0, 0};
-    row_exp_sums<T, 2>(x, classes, stride, inv_t,
-                       [ca, cb](int64_t c, int q) { return q == 0 ? ca[c] : cb[c]; }, &m, &s, f);
-    *out_a = f[0] / s;
-    *out_b = f[1] / s;
+    annealed_of(annealed_sums(x, 0, classes, stride, inv_t, ca, cb), out_a, out_b);
     return;
   }
   // Probabilities: y = log(p) / T in double (a float log would be magnified by 1 / T), then
