@@ -1,4 +1,4 @@
-// Rows split between threads for the row kernels (annealed mean, rebalanced cross-entropy):
+// Rows split between threads for the rebalanced cross-entropy kernels:
 // a block of kRowsPerBlock x kSplit threads takes kRowsPerBlock rows (threadIdx.x, so a warp
 // reads consecutive positions of each class plane) and gives each row's classes to kSplit
 // threads (threadIdx.y) in ranges of whole chunks. One thread per row left too few threads
