@@ -20,6 +20,10 @@
 #   8. --train-sample DIR: train_colorizer, 1 epoch of DIR (seed, 176x176, batch 32) on the
 #      GPU, then evaluate on DIR's test split: the main job end to end, timed;
 #   9. bench_ops --device cuda --preset eccv16 against PyTorch (per-op; --no-bench-ops skips);
+#  9b. --experiments SCALE: scripts/run_experiments.sh --scale SCALE on the GPU with the
+#      built apps and the carried --experiments-data (default datasets/gpu-full), timed,
+#      then results_report.py there; $OUT/experiments.tgz brings back the report, its
+#      figures and the run without checkpoints and images;
 #  10. bench_train --device cuda (training images/s, peak memory and % of the FLOP floor,
 #      seed and eccv16 at --batches, against PyTorch's --torch-modes), last: it gets what
 #      remains of the budget (at most 240 s) and is told so (--budget), so it skips what no
@@ -38,7 +42,8 @@
 # Usage: scripts/device_check.sh [--dry-run] [--no-gpu-ok] [--all] [--build-dir DIR]
 #          [--budget SECONDS] [--batches 32,64] [--torch-modes eager,channels_last_bf16,compiled]
 #          [--no-bench-ops] [--train-sample DIR] [--plain-too] [--no-bench-train]
-#          [--ncu KERNEL,KERNEL...]
+#          [--ncu KERNEL,KERNEL...] [--no-tests] [--no-bench-kernels]
+#          [--experiments SCALE [--experiments-data DIR]]
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
 root=$PWD
@@ -56,6 +61,10 @@ train_sample=""
 plain_too=0
 bench_train_on=1
 ncu_kernels=""
+tests_on=1
+bench_kernels_on=1
+experiments=""
+experiments_data=datasets/gpu-full
 while [ $# -gt 0 ]; do
   case $1 in
     --dry-run) dry_run=1 ;;
@@ -69,6 +78,10 @@ while [ $# -gt 0 ]; do
     --train-sample) train_sample=${2:?--train-sample needs a folder}; shift ;;
     --plain-too) plain_too=1 ;;
     --no-bench-train) bench_train_on=0 ;;
+    --no-tests) tests_on=0 ;;
+    --no-bench-kernels) bench_kernels_on=0 ;;
+    --experiments) experiments=${2:?--experiments needs a scale}; shift ;;
+    --experiments-data) experiments_data=${2:?--experiments-data needs a folder}; shift ;;
     --ncu) ncu_kernels=${2:?--ncu needs kernel names}; shift ;;
     -h | --help) sed -n '2,38p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "device_check.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
@@ -394,7 +407,9 @@ fi
 cuda_tests=$build_dir/tests/tint_cuda_tests
 # catch2_done LOG: whether a Catch2 run got to its summary line.
 catch2_done() { grep -qE '^(All tests passed|test cases:)' "$1" 2>/dev/null; }
-if [ "$all" = 1 ]; then
+if [ "$tests_on" = 0 ]; then
+  record tests skipped 0 "--no-tests"
+elif [ "$all" = 1 ]; then
   rm -f "$build_dir/Testing/Temporary/LastTest.log"
   step tests 180 "$logs/ctest.log" ctest --test-dir "$build_dir" --output-on-failure \
     -j "$jobs" --timeout 150 --output-junit "$logs/ctest-junit.xml"
@@ -468,8 +483,10 @@ optional_bench() {
 }
 
 # ---- 6. the colorization kernels (GB/s vs copy bandwidth, fused vs unfused loss) ------------
-optional_bench bench_kernels 90 "$build_dir/apps/bench_kernels" --device cuda \
-  --json "$logs/bench_kernels.json"
+if [ "$bench_kernels_on" = 1 ]; then
+  optional_bench bench_kernels 90 "$build_dir/apps/bench_kernels" --device cuda \
+    --json "$logs/bench_kernels.json"
+fi
 # bench_kernels' tables for the console (its progress went to the same log).
 [ -s "$logs/bench_kernels.json" ] && grep -vE '^bench_kernels:' "$logs/bench_kernels.log" \
   | tail -n 40 >"$logs/bench_kernels_table.txt"
@@ -519,6 +536,43 @@ if [ "$bench_ops" = 1 ]; then
   ops_flags=(--device cuda --preset eccv16 --out-json "$logs/bench.json")
   if [ -n "$torch_note" ]; then ops_flags+=(--no-torch); else ops_flags+=(--python "$(command -v python3 || echo python3)"); fi
   optional_bench bench_ops 120 "$build_dir/apps/bench_ops" "${ops_flags[@]}"
+fi
+
+# ---- 9b. --experiments SCALE: scripts/run_experiments.sh on the GPU (its own wall time is
+# the one its issue counts), then the report there (python3 has matplotlib), packed for the
+# trip back: results-SCALE.md, figures-SCALE/ and the run folder without checkpoints and
+# colorized images.
+if [ -n "$experiments" ]; then
+  case $experiments_data in /*) ;; *) experiments_data=$root/$experiments_data ;; esac
+  exp_out=$build_dir/experiments/$experiments
+  rm -rf "$exp_out" "$build_dir/experiments/report"
+  mkdir -p "$build_dir/experiments/report"
+  exp_commit=$commit
+  exp_commit=${exp_commit%% *}
+  exp_device=cuda
+  [ "$gpu_ok" = 1 ] || exp_device=cpu  # --no-gpu-ok on a machine without one (a dry run)
+  exp_left=$(remaining)
+  step experiments "$((exp_left > 100 ? exp_left - 70 : exp_left))" "$logs/experiments.log" \
+    env TINT_COMMIT="$exp_commit" bash "$root/scripts/run_experiments.sh" --scale "$experiments" \
+    --datasets "$experiments_data" --bin "$build_dir/apps" --no-report --device "$exp_device" \
+    --out "$exp_out"
+  tail -n 3 "$logs/experiments.log" 2>/dev/null | sed 's/^/  /'
+  report_py=python3  # the first python3 that has matplotlib (the device's; Debian's here)
+  for py in python3 /usr/bin/python3; do
+    if command -v "$py" >/dev/null 2>&1 && "$py" -c 'import matplotlib' >/dev/null 2>&1; then
+      report_py=$py
+      break
+    fi
+  done
+  if [ -e "$exp_out/config.json" ] || [ "$dry_run" = 1 ]; then
+    step report 60 "$logs/report.log" "$report_py" "$root/scripts/lib/results_report.py" \
+      --exp "$exp_out" --out "$build_dir/experiments/report/results-$experiments.md" \
+      --figures "$build_dir/experiments/report/figures-$experiments"
+  fi
+  if [ -n "${OUT:-}" ] && [ -d "${OUT:-}" ] && [ -d "$exp_out" ]; then
+    tar czf "$OUT/experiments.tgz" --exclude='*.safetensors' --exclude='images' \
+      -C "$build_dir/experiments" "$experiments" report 2>/dev/null
+  fi
 fi
 
 # ---- 10. training throughput against PyTorch (seed and eccv16, --batches, 176x176) -----------

@@ -278,7 +278,7 @@ def main():
             f"{fmt_num(r.get('images_per_s'), '.1f')} img/s {fmt_num(r.get('peak_mb'), '.0f')} MB"
             if r.get("status") == "ok" else f"{r.get('model')}/{r.get('batch')} {r.get('status')}"
             for r in plain.get("rows", []))))
-    for name in ("train_sample", "evaluate_sample"):
+    for name in ("train_sample", "evaluate_sample", "experiments"):
         text = read_text(os.path.join(logs, name + ".log"))
         if text:
             last = [l.strip() for l in text.replace("\r", "\n").splitlines() if l.strip()][-3:]
