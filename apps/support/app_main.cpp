@@ -5,7 +5,10 @@
 #include <cstdlib>
 #include <exception>
 
+#include <malloc.h>
 #include <unistd.h>
+
+#include <limits>
 
 #include "framework/core/error.h"
 #include "framework/cuda/runtime.h"
@@ -40,6 +43,8 @@ void prefer_passive_openmp_waiting(char** argv) {
 }
 
 int run_app(const char* app_name, const std::function<int()>& body) {
+  ::mallopt(M_MMAP_THRESHOLD, 1 << 30);
+  ::mallopt(M_TRIM_THRESHOLD, std::numeric_limits<int>::max());
   try {
     return body();
   } catch (const std::exception& e) {
