@@ -111,13 +111,14 @@ int main(int argc, char** argv) {
       num(small.lr) + " instead of the report's " + num(report.lr) +
       ", which barely moves in a short CPU run), on a "
       "GPU the report's recipe (defaults shown below). Flags you give always win over the "
-      "preset. Writes OUT/metrics.csv, last.safetensors (every epoch; Ctrl-C saves it and "
-      "exits with 130), best.safetensors (best val AuC), prior.safetensors and "
+      "preset. Writes OUT/metrics.csv, last.safetensors (every --save-every epochs and at the "
+      "end; Ctrl-C saves it and exits with 130), best.safetensors (best val AuC; not with "
+      "--no-best), prior.safetensors and "
       "grid_epochNNN.png (input grey | ground truth | colorization; annealed mean, then "
       "bilinear x4)."};
   apps::TrainConfig c;
   std::string preset = "auto", loss = "class-rebal", resolution = "full", schedule = "constant";
-  bool no_augment = false;
+  bool no_augment = false, no_best = false;
   std::map<std::string, CLI::Option*> options;
   const auto add = [&](CLI::Option* o) {
     options[o->get_name()] = o;
@@ -202,6 +203,13 @@ int main(int argc, char** argv) {
                          cpu_note(num(static_cast<double>(small.report_every))))
           ->capture_default_str()
           ->check(CLI::Range(int64_t(1), int64_t(1) << 40)));
+  add(app.add_option("--save-every", c.save_every,
+                     "epochs between writes of OUT/last.safetensors (the last epoch and a "
+                     "Ctrl-C always write it; a seed-model checkpoint with Adam's state is "
+                     "~300 MB)")
+          ->capture_default_str()
+          ->check(CLI::Range(int64_t(1), int64_t(1) << 40)));
+  add(app.add_flag("--no-best", no_best, "do not write OUT/best.safetensors"));
   add(app.add_option("--grid-images", c.grid_images, "validation images in each grid PNG")
           ->capture_default_str()
           ->check(CLI::Range(0, 256)));
@@ -218,6 +226,7 @@ int main(int argc, char** argv) {
     c.loss = apps::parse_color_loss(loss);
     c.target_resolution = apps::parse_target_resolution(resolution);
     c.augment = !no_augment;
+    c.save_best = !no_best;
     c.cosine = schedule == "cosine";
     return run(c, preset, given);
   });

@@ -203,6 +203,8 @@ json.dump({"model": "VGG16 (ImageNet weights %s) through data/imagenet_fruit_cla
   classify=(--classifier "$vgg16" --class-map data/imagenet_fruit_classes.json)
 fi
 
+# Each training writes only its final last.safetensors (the evaluations read it; at gpu-full
+# a seed-model checkpoint with Adam's state is ~300 MB, and one per epoch would cost minutes).
 for set in "${datasets[@]}"; do
   epochs=$fruit_epochs
   [ "$set" = photos ] && epochs=$photo_epochs
@@ -211,7 +213,8 @@ for set in "${datasets[@]}"; do
       run_step "train_${set}_${loss}_seed$seed" "$bin/train_colorizer" \
         --data "$data_root/$set" --loss "$loss" --size "$size" --width "$width" \
         --batch "$batch" --epochs "$epochs" --lr "$lr" --lr-schedule cosine --seed "$seed" \
-        --device "$device" --report-every 10 --out "$out/train/$set/$loss/seed$seed"
+        --device "$device" --report-every 10 --save-every "$epochs" --no-best \
+        --out "$out/train/$set/$loss/seed$seed"
     done
   done
 done

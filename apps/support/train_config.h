@@ -54,6 +54,8 @@ struct TrainConfig {
   bool resume = false;       // continue from out/last.safetensors
   std::string prior;         // a prior file to use; empty: computed from the training split
   int64_t report_every = 1;  // epochs between summary lines and grid PNGs (the last always)
+  int64_t save_every = 1;    // epochs between last.safetensors writes (the last always)
+  bool save_best = true;     // best.safetensors when the val AuC is the best so far
   int grid_images = 12;      // validation images in each grid PNG
   int threads = 0;           // image decoding threads (0: automatic)
   bool augment = true;       // resize-crop jitter and flips on the training split

@@ -493,8 +493,8 @@ TrainResult train_colorizer(const TrainConfig& c, const TrainHooks& hooks) {
     const bool last_epoch = pos.step >= total_steps;
     std::string grid;
     if (m.epoch % c.report_every == 0 || last_epoch || interrupted) grid = write_grid(m.epoch);
-    save(last_path);
-    if (best) save(best_path);
+    if (m.epoch % c.save_every == 0 || last_epoch || interrupted) save(last_path);
+    if (best && c.save_best) save(best_path);
     result.history.push_back(m);
     result.epochs = m.epoch;
     result.steps = pos.step;

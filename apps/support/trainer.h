@@ -22,8 +22,9 @@
 // - at the end of every epoch (and of the last, partial one under --iters): validation
 //   (eval mode, no gradient): the loss, and the AuC (kernels/metrics.h, pooled over pixels,
 //   thresholds 0..150) of the decoded ab upsampled to full resolution against the true ab;
-//   a row of out/metrics.csv; out/last.safetensors; out/best.safetensors when the val AuC is
-//   the best so far; every report_every epochs (and the last) a summary line and
+//   a row of out/metrics.csv; out/last.safetensors every save_every epochs (and the last,
+//   and on a stop); out/best.safetensors when the val AuC is the best so far (unless
+//   save_best is off); every report_every epochs (and the last) a summary line and
 //   out/grid_epochNNN.png (train_grid.h) of grid_images fixed val images, evenly spaced
 //   through the split.
 // - Decoding for AuC and grids: classification by the annealed mean at config.temperature

@@ -200,6 +200,29 @@ TEST_CASE("a run stopped mid-epoch and resumed ends exactly as an uninterrupted 
   }
 }
 
+TEST_CASE("save_every spaces the last.safetensors writes; save_best off writes no best",
+          "[trainer]") {
+  TempDir dir;
+  make_folder(dir.path / "data", 20, 8);  // 3 batches per epoch
+  TrainConfig c = small_config(dir.path / "data", dir.path / "run");
+  c.epochs = 3;
+  c.save_every = 2;
+  c.save_best = false;
+  const fs::path last = dir.path / "run" / "last.safetensors";
+  std::vector<bool> written;  // does last.safetensors exist after steps 4 and 7?
+  const TrainResult r = train_colorizer(c, quiet([&](int64_t steps) {
+                                          if (steps == 4 || steps == 7)
+                                            written.push_back(fs::exists(last));
+                                          return false;
+                                        }));
+  REQUIRE(r.history.size() == 3);
+  REQUIRE(written.size() == 2);
+  CHECK_FALSE(written[0]);  // epoch 1 ended without a write
+  CHECK(written[1]);        // epoch 2 wrote it
+  CHECK(read_checkpoint(last.string()).step == 9);  // and the last epoch always does
+  CHECK_FALSE(fs::exists(dir.path / "run" / "best.safetensors"));
+}
+
 TEST_CASE("presets fill what the user left out, and resume takes the checkpoint settings",
           "[trainer]") {
   TrainConfig c;
