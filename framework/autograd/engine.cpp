@@ -2,7 +2,7 @@
 // graphs do not overflow the stack), under no-grad, each once with the sum of the
 // gradients flowing into it. Pending gradients are summed out of place, so a gradient
 // passed through unchanged to several inputs is never aliased and mutated; a leaf's first
-// gradient is stored as a copy for the same reason.
+// gradient is stored as a copy for the same reason, unless nothing else can reach it.
 #include "framework/autograd/engine.h"
 
 #include <unordered_map>
@@ -17,9 +17,21 @@ namespace tint {
 
 namespace {
 
+// Whether nothing but this handle can reach t's values: the only handle on its TensorImpl,
+// which is the only one on its storage, a plain contiguous tensor from its start (a fresh
+// result of a node's backward, typically).
+bool exclusively_owned(const Tensor& t) {
+  const std::shared_ptr<TensorImpl>& impl = t.impl();
+  return impl.use_count() == 1 && impl->storage && impl->storage.use_count() == 1 &&
+         impl->offset == 0 && t.is_contiguous() && !impl->grad && !impl->grad_fn &&
+         !impl->requires_grad;
+}
+
 void accumulate_leaf(TensorImpl& leaf, const Tensor& grad) {
   if (!leaf.grad) {
-    leaf.grad = grad.clone().impl();
+    // Taken as it is when no one else can see it (no copy: a training step's parameter
+    // gradients arrive this way), else copied, since .grad later accumulates in place.
+    leaf.grad = exclusively_owned(grad) ? grad.impl() : grad.clone().impl();
   } else {
     Tensor(leaf.grad).add_(grad);
   }

@@ -40,6 +40,28 @@ TEST_CASE("the same gradient flowing to two leaves is not aliased", "[autograd]"
   CHECK(b.grad().to_vector<float>() == std::vector<float>{1, 1});
 }
 
+TEST_CASE("a leaf's first gradient is taken without a copy only when nothing else holds it",
+          "[autograd]") {
+  Tensor x = from_vector<float>({1, 2, 3}, {3}).set_requires_grad();
+  op_profile::reset();
+  op_profile::enable(true);
+  sum(x * 3.0).backward();  // mul's backward makes a fresh gradient: it becomes x.grad
+  op_profile::enable(false);
+  for (const auto& t : op_profile::snapshot()) CHECK(t.op != std::string("copy_strided"));
+  op_profile::reset();
+  CHECK(x.grad().to_vector<float>() == std::vector<float>{3, 3, 3});
+
+  // A gradient the caller keeps is copied: changing it later leaves .grad alone.
+  Tensor leaf = zeros({2}).set_requires_grad();
+  Tensor g = ones({2});
+  leaf.backward(g);
+  g.fill_(5.0);
+  CHECK(leaf.grad().to_vector<float>() == std::vector<float>{1, 1});
+  leaf.backward(g);  // accumulates in place into .grad, not into g
+  CHECK(leaf.grad().to_vector<float>() == std::vector<float>{6, 6});
+  CHECK(g.to_vector<float>() == std::vector<float>{5, 5});
+}
+
 TEST_CASE("backward with an explicit gradient", "[autograd]") {
   Tensor x = from_vector<float>({1, 2}, {2}).set_requires_grad();
   Tensor y = x * x;
