@@ -39,6 +39,7 @@
 #include "framework/tint.h"
 #include "kernels/ab_bins.h"
 #include "kernels/annealed_mean.h"
+#include "kernels/kernel_settings.h"
 #include "kernels/color_loss.h"
 #include "kernels/lab.h"
 #include "kernels/prior.h"
@@ -258,6 +259,49 @@ class Progress {
   int64_t total_, done_ = 0;
 };
 
+// --row-splits: the annealed mean and the fused loss (forward + backward, both target
+// resolutions) with each given number of threads per logits row
+// (color::kernel_settings(); results equal within rounding), appended to sweep.
+void bench_row_splits(const Config& c, int64_t batch, int64_t size, const std::vector<int>& splits,
+                      std::vector<Row>& sweep, Progress& progress) {
+  using namespace tint::color;
+  const Device dev = c.device;
+  const int64_t hl = size / kLogitsDiv, logits_px = batch * hl * hl;
+  const Tensor rgb = pooled({batch, 3, size, size}, dev, false, 1);
+  const Tensor ab = rgb_to_lab(rgb).slice(1, 1, 3).contiguous();
+  Tensor logits = pooled({batch, 313, hl, hl}, dev, true, 2).mul_(2.0);
+  const std::string logits_shape = shape_of(logits.shape(), "f32");
+  const KernelSettings saved = kernel_settings();
+  for (const int split : splits) {
+    kernel_settings() = saved;
+    kernel_settings().annealed_row_split = split;
+    kernel_settings().loss_row_split = split;
+    const std::string tag = " split=" + std::to_string(split);
+    logits.set_requires_grad(false);
+    Timing t = time_calls(c, [&] { (void)annealed_mean(logits); });
+    sweep.push_back({"annealed_mean" + tag, logits_shape, size, "logits px", logits_px,
+                     313 * 4.0 + 8, t});
+    progress.report("annealed_mean" + tag, t);
+    logits.set_requires_grad();
+    for (const bool full : {false, true}) {
+      ColorLossOptions o;
+      o.k = kNeighbours;
+      o.target_resolution = full ? TargetResolution::Full : TargetResolution::Subsampled;
+      o.reduction = LossReduction::PerImageSum;
+      t = time_calls(c, [&] {
+        Tensor loss = rebalanced_cross_entropy(logits, ab, Tensor(), o);
+        loss.backward();
+        logits.zero_grad();
+      });
+      const std::string name = std::string("loss f+b ") + (full ? "Full" : "Subsampled") + tag;
+      sweep.push_back({name, logits_shape, size, "logits px", logits_px, loss_bytes_per_row(full),
+                       t});
+      progress.report(name, t);
+    }
+  }
+  kernel_settings() = saved;
+}
+
 // Every kernel at one size; appends to rows and losses.
 void bench_size(const Config& c, int64_t batch, int64_t size, std::vector<Row>& rows,
                 std::vector<LossCompare>& losses, Progress& progress) {
@@ -398,6 +442,13 @@ int main(int argc, char** argv) {
                  "size of the copy that measures the reference bandwidth (default: 1024 on "
                  "the GPU, 256 on the cpu)")
       ->check(CLI::Range(int64_t{1}, int64_t{1} << 20));
+  std::vector<int> row_splits;
+  app.add_option("--row-splits", row_splits,
+                 "also time the annealed mean and the fused loss with each of these numbers of "
+                 "threads per logits row (comma-separated, of 1, 2, 4, 8; GPU only; "
+                 "kernels/kernel_settings.h), in a table of their own")
+      ->delimiter(',')
+      ->check(CLI::IsMember({1, 2, 4, 8}));
   app.add_option("--json", json_path, "also write the results as JSON here");
   CLI11_PARSE(app, argc, argv);
 
@@ -432,7 +483,9 @@ int main(int argc, char** argv) {
     for (int64_t s : sizes) std::cerr << " " << s;
     std::cerr << ", " << warmup << " warmup call(s) + " << repeats << " timed sample(s) each\n";
 
-    const int64_t cases = 1 + static_cast<int64_t>(sizes.size()) * 10;
+    const int64_t cases =
+        1 + static_cast<int64_t>(sizes.size()) *
+                (10 + (c.gpu ? 3 * static_cast<int64_t>(row_splits.size()) : 0));
     Progress progress(cases);
     const CopyResult copy = measure_copy(c, copy_mib);
     progress.report("copy " + std::to_string(copy_mib) + " MiB", copy.t);
@@ -443,6 +496,9 @@ int main(int argc, char** argv) {
     std::vector<Row> rows;
     std::vector<LossCompare> losses;
     for (int64_t size : sizes) bench_size(c, batch, size, rows, losses, progress);
+    std::vector<Row> sweep;
+    if (c.gpu)
+      for (int64_t size : sizes) bench_row_splits(c, batch, size, row_splits, sweep, progress);
 
     double load[1] = {0};
     const bool have_load = getloadavg(load, 1) == 1;
@@ -489,6 +545,19 @@ int main(int argc, char** argv) {
                   "not evaluated on the CPU (here %lld of %zu rows reach 80%% of the host copy)\n",
                   static_cast<long long>(met_bw), rows.size());
 
+    if (!sweep.empty()) {
+      std::printf("\nrow-split sweep (threads per logits row, color::kernel_settings(); "
+                  "defaults: loss %d, annealed mean %d; not counted in the target):\n",
+                  color::KernelSettings{}.loss_row_split,
+                  color::KernelSettings{}.annealed_row_split);
+      for (const Row& r : sweep)
+        std::printf("%-30s %-8s %10.3f %8.1f %7.1f\n", r.kernel.c_str(),
+                    (std::to_string(r.size) + "x" + std::to_string(r.size)).c_str(), r.t.ms,
+                    r.gbps(), 100.0 * r.gbps() / copy.gbps());
+    } else if (!row_splits.empty()) {
+      std::printf("\n--row-splits: a GPU sweep, not run on the CPU\n");
+    }
+
     std::printf("\nrebalanced cross-entropy forward+backward, fused vs unfused (%s)\n",
                 device_label.c_str());
     std::printf("  fused:   rebalanced_cross_entropy(logits, ab, weights), K=5, PerImageSum\n");
@@ -527,6 +596,10 @@ int main(int argc, char** argv) {
                                  {"bytes_per_unit", r.bytes_per_unit}, {"bytes", r.bytes()},
                                  {"ms", r.t.ms}, {"calls_per_sample", r.t.calls_per_sample},
                                  {"gbps", r.gbps()}, {"fraction_of_copy", r.gbps() / copy.gbps()}});
+      for (const Row& r : sweep)
+        js["row_split_sweep"].push_back({{"kernel", r.kernel}, {"size", r.size},
+                                         {"ms", r.t.ms}, {"gbps", r.gbps()},
+                                         {"fraction_of_copy", r.gbps() / copy.gbps()}});
       for (const LossCompare& l : losses)
         js["loss_fused_vs_unfused"].push_back(
             {{"size", l.size}, {"target", l.target}, {"logits", l.logits_shape},

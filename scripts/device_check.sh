@@ -12,8 +12,9 @@
 #   5. tint_cuda_tests (CPU/GPU parity of every CUDA op, --durations yes); if it dies before
 #      its summary (a crash, a sticky CUDA error), every test case again in its own process,
 #      so one fault does not hide the rest (--all: the whole ctest instead, CPU tests too);
-#   6. bench_kernels --device cuda (colorization kernels: GB/s, % of copy bandwidth, fused vs
-#      unfused loss);
+#   6. bench_kernels --device cuda --row-splits 1,2,4,8 (colorization kernels: GB/s, % of
+#      copy bandwidth, fused vs unfused loss; the loss and annealed mean with 1-8 threads per
+#      logits row);
 #  6b. --ncu K1,K2: Nsight Compute sections of each named kernel's first launch in
 #      bench_kernels (176x176, batch 64), for finding what bounds a kernel;
 #   7. --plain-too: bench_train --plain --no-torch (tint with every nn switch off);
@@ -485,7 +486,7 @@ optional_bench() {
 # ---- 6. the colorization kernels (GB/s vs copy bandwidth, fused vs unfused loss) ------------
 if [ "$bench_kernels_on" = 1 ]; then
   optional_bench bench_kernels 90 "$build_dir/apps/bench_kernels" --device cuda \
-    --json "$logs/bench_kernels.json"
+    --row-splits 1,2,4,8 --json "$logs/bench_kernels.json"
 fi
 # bench_kernels' tables for the console (its progress went to the same log).
 [ -s "$logs/bench_kernels.json" ] && grep -vE '^bench_kernels:' "$logs/bench_kernels.log" \

@@ -180,6 +180,12 @@ def kernel_rows(b):
         lines.append(f"{str(r.get('size', '?')):<16} {r.get('target', '?'):<11} "
                      f"{fmt_num(r.get('fused_ms'), '9.3f')} {fmt_num(r.get('unfused_ms'), '10.3f')} "
                      f"{fmt_num(r.get('speedup'), '7.2f')}x")
+    sweep = b.get("row_split_sweep", [])
+    if sweep:
+        lines.append("row-split sweep (ms, % copy): " + "; ".join(
+            f"{r.get('kernel')} {r.get('size')} {fmt_num(r.get('ms'), '.3f')} "
+            f"{fmt_num(100 * r['fraction_of_copy'] if isinstance(r.get('fraction_of_copy'), (int, float)) else None, '.1f')}"
+            for r in sweep))
     t = b.get("targets", {})
     lines.append(f"targets: >= {t.get('bandwidth_fraction', '?')} of copy met in "
                  f"{t.get('bandwidth_rows_met', '?')} rows; fused >= {t.get('speedup', '?')}x "

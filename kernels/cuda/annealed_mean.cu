@@ -1,10 +1,13 @@
-// CUDA annealed mean: one thread per position (grid-stride) calling math::annealed_pixel, as
-// the host loop does (one pass over the row for logits: math::annealed_sums); adjacent
-// threads read adjacent elements of each class plane. (Splitting rows between threads, as
-// the loss kernels do, made this kernel slower on an H100: docs/performance.md.)
+// CUDA annealed mean. Logits: kernel_settings().annealed_row_split threads per row
+// (kernels/cuda/row_split.cuh; 1 by default: splitting ran slower on an H100,
+// docs/performance.md), each summing its classes with math::annealed_sums, merged as the
+// host's one-thread row sums them. Probabilities (rare): one thread per position calling
+// math::annealed_pixel, as the host loop does. Adjacent threads read adjacent elements of
+// each class plane.
 #include "framework/core/dtype.h"
 #include "kernels/cuda/launch.cuh"
 #include "kernels/cuda/annealed_mean.h"
+#include "kernels/cuda/row_split.cuh"
 #include "kernels/math/color_loss.h"
 
 namespace tint::color::cuda {
@@ -19,6 +22,32 @@ __global__ void annealed_kernel(T* out, const T* x, const float* ca, const float
     math::annealed_pixel(out, x, ca, cb, r, bins, inner, inv_t, from_probs);
 }
 
+template <int Split, typename T>
+__global__ void __launch_bounds__(kThreads)
+    annealed_split_kernel(T* out, const T* x, const float* ca, const float* cb, int64_t rows,
+                          int64_t bins, int64_t inner, double inv_t) {
+  const RowSplit at = row_split<Split>(rows, bins);
+  const int64_t nn = at.active ? at.row / inner : 0, i = at.active ? at.row % inner : 0;
+  math::RowSums<2> mine;
+  if (at.active)
+    mine = math::annealed_sums(x + nn * bins * inner + i, at.c_begin, at.c_end, inner, inv_t,
+                               ca, cb);
+  bool writer = at.active;
+  if constexpr (Split > 1) {  // with Split = 1 the whole row is this thread's
+    __shared__ SharedRowSums<2, Split> parts;
+    parts.put(mine);
+    __syncthreads();
+    writer = threadIdx.y == 0 && at.active;
+    if (writer) mine = parts.merged(inv_t);
+  }
+  if (writer) {
+    double a = 0, b = 0;
+    math::annealed_of(mine, &a, &b);
+    out[nn * 2 * inner + i] = static_cast<T>(a);
+    out[(nn * 2 + 1) * inner + i] = static_cast<T>(b);
+  }
+}
+
 }  // namespace
 
 void annealed_mean(const Tensor& out, const Tensor& x, const float* ca, const float* cb,
@@ -27,9 +56,17 @@ void annealed_mean(const Tensor& out, const Tensor& x, const float* ca, const fl
   const int64_t rows = n * inner;
   if (rows == 0) return;
   TINT_DISPATCH_FLOATING(x.dtype(), "annealed_mean", [&] {
-    annealed_kernel<<<blocks_for(rows), kThreads, 0, stream_of(x)>>>(
-        out.data_ptr<scalar_t>(), x.data_ptr<const scalar_t>(), ca, cb, rows, bins, inner,
-        1.0 / temperature, from_probs);
+    if (from_probs) {
+      annealed_kernel<<<blocks_for(rows), kThreads, 0, stream_of(x)>>>(
+          out.data_ptr<scalar_t>(), x.data_ptr<const scalar_t>(), ca, cb, rows, bins, inner,
+          1.0 / temperature, from_probs);
+      return;
+    }
+    with_row_split(kernel_settings().annealed_row_split, "annealed_row_split", [&]<int S>() {
+      annealed_split_kernel<S><<<row_blocks<S>(rows), row_block<S>(), 0, stream_of(x)>>>(
+          out.data_ptr<scalar_t>(), x.data_ptr<const scalar_t>(), ca, cb, rows, bins, inner,
+          1.0 / temperature);
+    });
   });
   check_launch("annealed_mean");
 }

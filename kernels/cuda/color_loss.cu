@@ -1,7 +1,8 @@
 // CUDA rebalanced cross-entropy, forward and backward, from the row functions of
 // kernels/math/color_loss.h that the host loop calls, so neither builds the dense 313-wide
 // target: a row recomputes its pixels' K nearest bins from the candidate table. Each row's
-// classes are split between kSplit threads (kernels/cuda/row_split.cuh): the forward merges
+// classes are split between kernel_settings().loss_row_split threads
+// (kernels/cuda/row_split.cuh): the forward merges
 // their partial exponential sums into the log-sum-exp, the backward writes the softmax part
 // in parallel and, after a barrier, subtracts the sparse targets in the row's first thread.
 // Adjacent threads take adjacent positions, so every class plane is read coalesced. The forward's sums are reduced per block in shared memory and added into
@@ -49,41 +50,45 @@ __device__ void block_add(double v, long long rows, long long targets, Totals* o
   }
 }
 
-template <typename T>
+template <int Split, typename T>
 __global__ void __launch_bounds__(kThreads)
     forward_kernel(math::ColorLossGeometry g, math::RebalancedArgs<T> args, T* losses,
                    double* lse, Totals* totals) {
-  __shared__ SharedRowSums<0> parts;
-  const RowSplit at = row_split(g.rows(), g.classes);
+  const RowSplit at = row_split<Split>(g.rows(), g.classes);
   math::RowSums<0> mine;
   if (at.active) {
     const math::RowPlace place(g, at.row, g.classes);
     mine = math::row_plain_sums(args.logits + place.base, at.c_begin, at.c_end, place.hw);
   }
-  parts.put(mine);
-  __syncthreads();
+  if constexpr (Split > 1) {  // with Split = 1 the whole row is this thread's
+    __shared__ SharedRowSums<0, Split> parts;
+    parts.put(mine);
+    __syncthreads();
+    if (threadIdx.y == 0 && at.active) mine = parts.merged(1.0);
+  }
   double total = 0;
   int64_t bad_rows = 0, bad_targets = 0;
   if (threadIdx.y == 0 && at.active) {
-    const double l = math::logsumexp_of(parts.merged(1.0));
+    const double l = math::logsumexp_of(mine);
     lse[at.row] = l;
     math::rebalanced_row_losses(g, args, at.row, l, losses, &total, &bad_targets, &bad_rows);
   }
   block_add(total, bad_rows, bad_targets, totals);  // every thread of the block takes part
 }
 
-template <typename T>
+template <int Split, typename T>
 __global__ void __launch_bounds__(kThreads)
     backward_kernel(math::ColorLossGeometry g, math::RebalancedArgs<T> args, T* grad,
                     const double* lse, const T* grad_out, bool per_position, double scale) {
-  const RowSplit at = row_split(g.rows(), g.classes);
+  const RowSplit at = row_split<Split>(g.rows(), g.classes);
   if (at.active) {
     const double total =
         math::rebalanced_row_grad_total(g, args, at.row, grad_out, per_position, scale);
     math::rebalanced_row_grad_dense(g, args, at.row, grad, lse[at.row], total, at.c_begin,
                                     at.c_end);
   }
-  __syncthreads();  // the row's softmax part is written (and visible) before the targets
+  if constexpr (Split > 1)
+    __syncthreads();  // the row's softmax part is written (and visible) before the targets
   if (threadIdx.y == 0 && at.active)
     math::rebalanced_row_grad_targets(g, args, at.row, grad, grad_out, per_position, scale);
 }
@@ -142,9 +147,11 @@ RebalancedSums rebalanced_ce_forward(const Tensor& losses, const Tensor& lse,
   Totals* totals = static_cast<Totals*>(buffer.raw_data());
   TINT_DISPATCH_FLOATING(logits.dtype(), "rebalanced_cross_entropy", [&] {
     const auto args = make_args<scalar_t>(logits, ab, class_weights, mask, table, k, sigma);
-    forward_kernel<<<row_blocks(rows), row_block(), 0, stream_of(logits)>>>(
-        geometry, args, losses.defined() ? losses.data_ptr<scalar_t>() : nullptr,
-        lse.data_ptr<double>(), totals);
+    with_row_split(kernel_settings().loss_row_split, "loss_row_split", [&]<int S>() {
+      forward_kernel<S><<<row_blocks<S>(rows), row_block<S>(), 0, stream_of(logits)>>>(
+          geometry, args, losses.defined() ? losses.data_ptr<scalar_t>() : nullptr,
+          lse.data_ptr<double>(), totals);
+    });
   });
   check_launch("rebalanced_ce_forward");
   const std::vector<int64_t> host = buffer.to_vector<int64_t>();  // waits for the stream
@@ -163,9 +170,11 @@ void rebalanced_ce_backward(const Tensor& grad_logits, const Tensor& logits, con
   if (rows == 0) return;
   TINT_DISPATCH_FLOATING(logits.dtype(), "rebalanced_cross_entropy backward", [&] {
     const auto args = make_args<scalar_t>(logits, ab, class_weights, mask, table, k, sigma);
-    backward_kernel<<<row_blocks(rows), row_block(), 0, stream_of(logits)>>>(
-        geometry, args, grad_logits.data_ptr<scalar_t>(), lse.data_ptr<const double>(),
-        grad_out.data_ptr<const scalar_t>(), per_position, scale);
+    with_row_split(kernel_settings().loss_row_split, "loss_row_split", [&]<int S>() {
+      backward_kernel<S><<<row_blocks<S>(rows), row_block<S>(), 0, stream_of(logits)>>>(
+          geometry, args, grad_logits.data_ptr<scalar_t>(), lse.data_ptr<const double>(),
+          grad_out.data_ptr<const scalar_t>(), per_position, scale);
+    });
   });
   check_launch("rebalanced_ce_backward");
 }

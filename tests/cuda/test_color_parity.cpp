@@ -10,6 +10,7 @@
 
 #include "framework/tint.h"
 #include "kernels/annealed_mean.h"
+#include "kernels/kernel_settings.h"
 #include "kernels/color_loss.h"
 #include "kernels/soft_encode.h"
 #include "parity.h"
@@ -70,9 +71,25 @@ TEST_CASE("nearest bins and soft-encoding match the cpu exactly", "[cuda][bins]"
   }
 }
 
+namespace {
+
+// Sets the kernels' row split for a scope (kernels/kernel_settings.h).
+struct RowSplitScope {
+  KernelSettings saved = kernel_settings();
+  RowSplitScope(int loss, int annealed) {
+    kernel_settings().loss_row_split = loss;
+    kernel_settings().annealed_row_split = annealed;
+  }
+  ~RowSplitScope() { kernel_settings() = saved; }
+};
+
+}  // namespace
+
 TEST_CASE("rebalanced_cross_entropy forward and backward match the cpu", "[cuda][colorloss]") {
   struct Case { int64_t n, h, w, fy, fx; };
+  for (int split : kRowSplits)
   for (const Case& s : {Case{3, 5, 4, 4, 4}, Case{2, 3, 7, 2, 1}, Case{2, 4, 4, 1, 1}}) {
+    const RowSplitScope scope(split, 1);
     for (DType dtype : {DType::Float32, DType::Float64}) {
       const Tensor ab = mixed_ab(s.n, s.h * s.fy, s.w * s.fx, 2, dtype);
       const Tensor logits = cpu_leaf({s.n, 313, s.h, s.w}, 3, dtype, -4.0, 4.0);
@@ -83,7 +100,8 @@ TEST_CASE("rebalanced_cross_entropy forward and backward match the cpu", "[cuda]
                                   LossReduction::PerImageSum}) {
           for (bool weighted : {false, true}) {
             for (bool mask : {false, true}) {
-              INFO("case " << s.n << "x" << s.h << "x" << s.w << " factor " << s.fy << "x"
+              INFO("split " << split << " case " << s.n << "x" << s.h << "x" << s.w
+                            << " factor " << s.fy << "x"
                            << s.fx << " " << dtype_name(dtype) << " full "
                            << (res == TargetResolution::Full) << " reduction "
                            << static_cast<int>(red) << " weighted " << weighted << " mask "
@@ -110,6 +128,15 @@ TEST_CASE("rebalanced_cross_entropy forward and backward match the cpu", "[cuda]
                     Catch::Matchers::Contains("logits contain NaN"));
 }
 
+TEST_CASE("a row split the kernels are not built for is a clear error", "[cuda][colorloss]") {
+  const Tensor logits = zeros({1, 313, 2, 2}).to(Device::cuda());
+  const RowSplitScope scope(3, 3);
+  CHECK_THROWS_WITH(annealed_mean(logits, 0.38), Catch::Matchers::Contains("annealed_row_split"));
+  CHECK_THROWS_WITH(rebalanced_cross_entropy(logits, zeros({1, 2, 8, 8}).to(Device::cuda()),
+                                             Tensor(), {}),
+                    Catch::Matchers::Contains("loss_row_split must be 1, 2, 4 or 8, got 3"));
+}
+
 TEST_CASE("l2_color_loss and the annealed mean match the cpu", "[cuda][colorloss][annealed]") {
   for (DType dtype : {DType::Float32, DType::Float64}) {
     const double tol = dtype == DType::Float32 ? 1e-4 : 1e-10;
@@ -124,7 +151,11 @@ TEST_CASE("l2_color_loss and the annealed mean match the cpu", "[cuda][colorloss
     const Tensor probs = softmax(logits, 1);
     for (double t : {1.0, 0.38, 0.01}) {
       INFO(dtype_name(dtype) << " T = " << t);
-      check_same(annealed_mean(logits, t), annealed_mean(logits.to(Device::cuda()), t), tol);
+      for (int split : kRowSplits) {
+        INFO("split " << split);
+        const RowSplitScope scope(4, split);
+        check_same(annealed_mean(logits, t), annealed_mean(logits.to(Device::cuda()), t), tol);
+      }
       check_same(annealed_mean_from_probs(probs, t),
                  annealed_mean_from_probs(probs.to(Device::cuda()), t), tol);
     }
