@@ -8,10 +8,13 @@
 #include <string>
 
 #include "framework/core/error.h"
+#include "framework/core/bfloat16.h"
 
 namespace tint {
 
-enum class DType : uint8_t { Float32, Float64, Int32, Int64, UInt8 };
+// BFloat16 is a storage type (framework/core/bfloat16.h): created, copied, cast and saved;
+// compute ops take Float32 or Float64.
+enum class DType : uint8_t { Float32, Float64, Int32, Int64, UInt8, BFloat16 };
 
 size_t dtype_size(DType dtype);
 const char* dtype_name(DType dtype);
@@ -24,6 +27,7 @@ template <> struct DTypeOf<double> { static constexpr DType value = DType::Float
 template <> struct DTypeOf<int32_t> { static constexpr DType value = DType::Int32; };
 template <> struct DTypeOf<int64_t> { static constexpr DType value = DType::Int64; };
 template <> struct DTypeOf<uint8_t> { static constexpr DType value = DType::UInt8; };
+template <> struct DTypeOf<bfloat16> { static constexpr DType value = DType::BFloat16; };
 template <typename T> inline constexpr DType dtype_of = DTypeOf<T>::value;
 
 }  // namespace tint
@@ -47,15 +51,34 @@ template <typename T> inline constexpr DType dtype_of = DTypeOf<T>::value;
     }                                                                                 \
   }()
 
-// Same for every dtype tint knows.
-#define TINT_DISPATCH_ALL(dtype, op_name, ...)         \
-  [&] {                                                \
-    switch (dtype) {                                   \
-      TINT_DTYPE_CASE(Float32, float, __VA_ARGS__)     \
-      TINT_DTYPE_CASE(Float64, double, __VA_ARGS__)    \
-      TINT_DTYPE_CASE(Int32, int32_t, __VA_ARGS__)     \
-      TINT_DTYPE_CASE(Int64, int64_t, __VA_ARGS__)     \
-      TINT_DTYPE_CASE(UInt8, uint8_t, __VA_ARGS__)     \
-    }                                                  \
-    TINT_FAIL(op_name, ": unknown dtype");             \
+// Same for every dtype tint computes with (not the storage-only bfloat16, which is a
+// tint::Error naming op_name).
+#define TINT_DISPATCH_ALL(dtype, op_name, ...)                                         \
+  [&] {                                                                                \
+    switch (dtype) {                                                                   \
+      TINT_DTYPE_CASE(Float32, float, __VA_ARGS__)                                     \
+      TINT_DTYPE_CASE(Float64, double, __VA_ARGS__)                                    \
+      TINT_DTYPE_CASE(Int32, int32_t, __VA_ARGS__)                                     \
+      TINT_DTYPE_CASE(Int64, int64_t, __VA_ARGS__)                                     \
+      TINT_DTYPE_CASE(UInt8, uint8_t, __VA_ARGS__)                                     \
+      default: break;                                                                  \
+    }                                                                                  \
+    TINT_FAIL(op_name, ": ", ::tint::dtype_name(dtype),                                \
+              " tensors are for storage only; cast to float32 first");                 \
+  }()
+
+// Every dtype, bfloat16 included (scalar_t = tint::bfloat16, which converts explicitly to
+// and from the arithmetic types): for the ops that only move or convert values (copy, cast,
+// fill, to_vector).
+#define TINT_DISPATCH_STORAGE(dtype, op_name, ...)                                     \
+  [&] {                                                                                \
+    switch (dtype) {                                                                   \
+      TINT_DTYPE_CASE(Float32, float, __VA_ARGS__)                                     \
+      TINT_DTYPE_CASE(Float64, double, __VA_ARGS__)                                    \
+      TINT_DTYPE_CASE(Int32, int32_t, __VA_ARGS__)                                     \
+      TINT_DTYPE_CASE(Int64, int64_t, __VA_ARGS__)                                     \
+      TINT_DTYPE_CASE(UInt8, uint8_t, __VA_ARGS__)                                     \
+      TINT_DTYPE_CASE(BFloat16, ::tint::bfloat16, __VA_ARGS__)                         \
+    }                                                                                  \
+    TINT_FAIL(op_name, ": unknown dtype");                                             \
   }()

@@ -39,6 +39,7 @@ const char* safetensors_dtype(DType dtype) {
     case DType::Int32: return "I32";
     case DType::Int64: return "I64";
     case DType::UInt8: return "U8";
+    case DType::BFloat16: return "BF16";
   }
   return "?";
 }
@@ -50,15 +51,16 @@ DType parse_dtype(const std::string& path, const std::string& name, const std::s
   if (text == "I32") return DType::Int32;
   if (text == "I64") return DType::Int64;
   if (text == "U8") return DType::UInt8;
-  if (text == "F16" || text == "BF16" || text == "F8_E4M3" || text == "F8_E5M2")
+  if (text == "BF16") return DType::BFloat16;
+  if (text == "F16" || text == "F8_E4M3" || text == "F8_E5M2")
     TINT_FAIL(path, ": tensor '", name, "' has dtype ", text,
               ", which tint does not support; convert it to float32 (F32) before loading");
   if (text == "BOOL" || text == "I8" || text == "I16" || text == "U16" || text == "U32" ||
       text == "U64")
     TINT_FAIL(path, ": tensor '", name, "' has dtype ", text,
-              ", which tint does not support (it reads F32, F64, I32, I64 and U8)");
+              ", which tint does not support (it reads F32, F64, BF16, I32, I64 and U8)");
   TINT_FAIL(path, ": tensor '", name, "' has unknown dtype '", text,
-            "' (expected F32, F64, I32, I64 or U8)");
+            "' (expected F32, F64, BF16, I32, I64 or U8)");
 }
 
 std::string read_whole_file(const std::string& path) {
@@ -178,6 +180,7 @@ namespace {
 int writer_rank(DType dtype) {
   switch (dtype) {
     case DType::UInt8: return 1;
+    case DType::BFloat16: return 7;
     case DType::Int32: return 9;
     case DType::Float32: return 11;
     case DType::Float64: return 12;

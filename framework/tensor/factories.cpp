@@ -22,7 +22,7 @@ Tensor finish(Tensor t, const TensorOptions& options) {
 template <typename Fn>
 Tensor fill_host(const Shape& shape, DType dtype, Fn value_at) {
   Tensor t = Tensor::empty(shape, dtype);
-  TINT_DISPATCH_ALL(dtype, "fill", [&] {
+  TINT_DISPATCH_STORAGE(dtype, "fill", [&] {
     scalar_t* p = t.data<scalar_t>();
     const int64_t n = t.numel();
     for (int64_t i = 0; i < n; ++i) p[i] = static_cast<scalar_t>(value_at(i));
@@ -120,6 +120,7 @@ template Tensor from_vector(const std::vector<double>&, const Shape&, TensorOpti
 template Tensor from_vector(const std::vector<int32_t>&, const Shape&, TensorOptions);
 template Tensor from_vector(const std::vector<int64_t>&, const Shape&, TensorOptions);
 template Tensor from_vector(const std::vector<uint8_t>&, const Shape&, TensorOptions);
+template Tensor from_vector(const std::vector<bfloat16>&, const Shape&, TensorOptions);
 
 Tensor from_buffer(const void* data, const Shape& shape, DType dtype, Device device) {
   check_shape(shape, "from_buffer");

@@ -75,12 +75,13 @@ template double* Tensor::data<double>() const;
 template int32_t* Tensor::data<int32_t>() const;
 template int64_t* Tensor::data<int64_t>() const;
 template uint8_t* Tensor::data<uint8_t>() const;
+template bfloat16* Tensor::data<bfloat16>() const;
 
 template <typename T>
 std::vector<T> Tensor::to_vector() const {
   const Tensor host = cpu().contiguous();
   std::vector<T> out(static_cast<size_t>(host.numel()));
-  TINT_DISPATCH_ALL(host.dtype(), "to_vector", [&] {
+  TINT_DISPATCH_STORAGE(host.dtype(), "to_vector", [&] {
     const scalar_t* p = host.data<scalar_t>();
     for (size_t i = 0; i < out.size(); ++i) out[i] = static_cast<T>(p[i]);
   });
@@ -91,6 +92,7 @@ template std::vector<double> Tensor::to_vector<double>() const;
 template std::vector<int32_t> Tensor::to_vector<int32_t>() const;
 template std::vector<int64_t> Tensor::to_vector<int64_t>() const;
 template std::vector<uint8_t> Tensor::to_vector<uint8_t>() const;
+template std::vector<bfloat16> Tensor::to_vector<bfloat16>() const;
 
 double Tensor::item() const {
   TINT_CHECK(numel() == 1, "item(): the tensor must hold exactly one element, but its shape is ",

@@ -12,13 +12,28 @@ using namespace tint::testing;
 using Xs = std::vector<Tensor>;
 
 TEST_CASE("host/device copies round trip every dtype", "[cuda][core]") {
-  for (DType d : {DType::Float32, DType::Float64, DType::Int32, DType::Int64, DType::UInt8}) {
+  for (DType d : {DType::Float32, DType::Float64, DType::Int32, DType::Int64, DType::UInt8,
+                  DType::BFloat16}) {
     const Tensor h = arange(0, 100, 1, TensorOptions{}.with_dtype(d)).reshape({10, 10});
     const Tensor g = h.to(Device::cuda());
     CHECK(g.device().is_cuda());
     CHECK(g.cpu().to_vector<double>() == h.to_vector<double>());
     CHECK(g.permute({1, 0}).contiguous().cpu().to_vector<double>() ==
           h.permute({1, 0}).contiguous().to_vector<double>());
+  }
+}
+
+TEST_CASE("casts to and from bfloat16 on the GPU equal the cpu's bit for bit", "[cuda][core]") {
+  Generator gen(17);
+  const Tensor x = randn({7, 33, 5}, gen, {}, 0.0, 100.0);
+  for (const Tensor& view : {x, x.transpose(0, 2)}) {
+    const Tensor cpu = view.to(DType::BFloat16), gpu = view.to(Device::cuda()).to(DType::BFloat16);
+    REQUIRE(gpu.device().is_cuda());
+    const std::vector<bfloat16> a = cpu.to_vector<bfloat16>(), b = gpu.cpu().to_vector<bfloat16>();
+    REQUIRE(a.size() == b.size());
+    for (size_t i = 0; i < a.size(); ++i) REQUIRE(a[i].bits == b[i].bits);
+    CHECK(gpu.to(DType::Float64).cpu().to_vector<double>() ==
+          cpu.to(DType::Float64).to_vector<double>());
   }
 }
 

@@ -8,7 +8,8 @@
 using namespace tint;
 
 TEST_CASE("full on the GPU equals full on the cpu for every dtype", "[cuda][fill]") {
-  for (DType d : {DType::Float32, DType::Float64, DType::Int32, DType::Int64, DType::UInt8}) {
+  for (DType d : {DType::Float32, DType::Float64, DType::Int32, DType::Int64, DType::UInt8,
+                  DType::BFloat16}) {
     const Tensor gpu = full({3, 1000, 7}, 42.0, TensorOptions{}.with_dtype(d).with_device(Device::cuda()));
     CHECK(gpu.device().is_cuda());
     CHECK(gpu.cpu().to_vector<double>() == full({3, 1000, 7}, 42.0, TensorOptions{}.with_dtype(d)).to_vector<double>());

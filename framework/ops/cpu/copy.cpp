@@ -15,10 +15,10 @@ void copy_strided(const Tensor& dst, const Tensor& src) {
   }
   char* dst_base = static_cast<char*>(dst.impl()->storage->data());
   const char* src_base = static_cast<const char*>(src.impl()->storage->data());
-  TINT_DISPATCH_ALL(dst.dtype(), "copy", [&] {
+  TINT_DISPATCH_STORAGE(dst.dtype(), "copy", [&] {
     using dst_t = scalar_t;
     dst_t* d = reinterpret_cast<dst_t*>(dst_base);
-    TINT_DISPATCH_ALL(src.dtype(), "copy", [&] {
+    TINT_DISPATCH_STORAGE(src.dtype(), "copy", [&] {
       const scalar_t* s = reinterpret_cast<const scalar_t*>(src_base);
       for_each_offset2(dst.shape(), dst.strides(), dst.offset(), src.strides(), src.offset(),
                        [&](int64_t od, int64_t os) { d[od] = static_cast<dst_t>(s[os]); });

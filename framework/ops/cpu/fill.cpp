@@ -6,7 +6,7 @@
 namespace tint::cpu {
 
 void fill_contiguous(const Tensor& out, double value) {
-  TINT_DISPATCH_ALL(out.dtype(), "fill", [&] {
+  TINT_DISPATCH_STORAGE(out.dtype(), "fill", [&] {
     scalar_t* p = out.data<scalar_t>();
     const scalar_t v = static_cast<scalar_t>(value);
     const int64_t n = out.numel();

@@ -26,9 +26,9 @@ void copy_strided(const Tensor& dst, const Tensor& src) {
   }
   const Tensor* views[2] = {&dst, &src};
   const Indexer<2> ix = make_indexer<2>(dst.shape(), views);
-  TINT_DISPATCH_ALL(dst.dtype(), "copy", [&] {
+  TINT_DISPATCH_STORAGE(dst.dtype(), "copy", [&] {
     using dst_t = scalar_t;
-    TINT_DISPATCH_ALL(src.dtype(), "copy", [&] {
+    TINT_DISPATCH_STORAGE(src.dtype(), "copy", [&] {
       copy_kernel<<<blocks_for(n), kThreads, 0, stream_of(dst)>>>(
           base_of<dst_t>(dst), base_of<const scalar_t>(src), n, ix);
     });

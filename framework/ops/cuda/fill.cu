@@ -17,7 +17,7 @@ __global__ void fill_kernel(T* out, T value, int64_t n) {
 void fill_contiguous(const Tensor& out, double value) {
   const int64_t n = out.numel();
   if (n == 0) return;
-  TINT_DISPATCH_ALL(out.dtype(), "fill", [&] {
+  TINT_DISPATCH_STORAGE(out.dtype(), "fill", [&] {
     fill_kernel<scalar_t><<<blocks_for(n), kThreads, 0, stream_of(out)>>>(
         out.data_ptr<scalar_t>(), static_cast<scalar_t>(value), n);
   });
