@@ -2,7 +2,8 @@
 // float rounding: how many threads share one logits row (the loss and the annealed mean;
 // kernels/cuda/row_split.cuh). Process-wide, read at every call, plain C++ (so benchmarks
 // and tests set them in any build; the CPU loops ignore them). bench_kernels --row-splits
-// times each choice; the defaults are the fastest measured on an H100 (docs/performance.md).
+// times each choice; the defaults are the better of the variants measured so far on an
+// H100 (docs/performance.md; the full sweep has not run on a GPU yet).
 #pragma once
 
 namespace tint::color {
