@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cmath>
+#include <climits>
 #include <cstdint>
 
 #include "framework/core/hd.h"
@@ -128,35 +129,144 @@ TINT_HD void ab_soft_encode_point(const BinTable& t, T a, T b, int32_t k, Acc in
   ab_gaussian_weights<Acc, T>(dist, k, inv_two_sigma_sq, w);
 }
 
+// The same with arrays of a compile-time capacity Cap >= k, every loop running over Cap
+// slots (guarded by k) so that, unrolled on a GPU, the lists are indexed by constants and can
+// live in registers instead of local memory. Results are identical to the functions above:
+// the list is the k smallest candidates in (distance, index) order, which is what the
+// insertion above keeps (bins arrive in ascending index order), and the weights are the same
+// operations in the same order. Callers pick Cap with soft_encode_capacity(k).
+constexpr int32_t kSmallNeighbours = 8;
+
+template <int Cap, typename T>
+TINT_HD void ab_k_nearest_fixed(const BinTable& t, T a, T b, int32_t k, T (&dist)[Cap],
+                                int32_t (&idx)[Cap]) {
+  const int32_t c = ab_cell(t, a, b);
+  if (c < 0) {  // outside the gridded square or NaN: the general scan (rare)
+    T d_all[kMaxNeighbours];
+    int32_t i_all[kMaxNeighbours];
+    ab_k_nearest<T>(t, a, b, k, d_all, i_all);
+    TINT_DEVICE_UNROLL(32)
+    for (int s = 0; s < Cap; ++s) {
+      dist[s] = s < k ? d_all[s] : T(INFINITY);
+      idx[s] = s < k ? i_all[s] : INT32_MAX;
+    }
+    return;
+  }
+  TINT_DEVICE_UNROLL(32)
+  for (int s = 0; s < Cap; ++s) dist[s] = T(INFINITY), idx[s] = INT32_MAX;
+  for (int32_t j = t.offsets[c]; j < t.offsets[c + 1]; ++j) {
+    int32_t q = t.candidates[j];
+    T d = ab_sq_dist<T>(a, b, T(t.a[q]), T(t.b[q]));
+    // Sink (d, q) into the sorted list: it swaps with every entry it precedes in (distance,
+    // index) order, the displaced entry carrying on down.
+    TINT_DEVICE_UNROLL(32)
+    for (int s = 0; s < Cap; ++s) {
+      if (s < k && (d < dist[s] || (d == dist[s] && q < idx[s]))) {
+        const T td = dist[s];
+        const int32_t tq = idx[s];
+        dist[s] = d, idx[s] = q;
+        d = td, q = tq;
+      }
+    }
+  }
+}
+
+template <int Cap, typename Acc, typename T>
+TINT_HD void ab_soft_encode_fixed(const BinTable& t, T a, T b, int32_t k, Acc inv_two_sigma_sq,
+                                  int32_t (&idx)[Cap], Acc (&w)[Cap]) {
+  T dist[Cap];
+  ab_k_nearest_fixed<Cap, T>(t, a, b, k, dist, idx);
+  Acc s = 0;
+  TINT_DEVICE_UNROLL(32)
+  for (int j = 0; j < Cap; ++j) {
+    if (j >= k) {
+      w[j] = 0;  // unused slot (read by nothing; set for the compilers' sake)
+      continue;
+    }
+    const Acc shifted = static_cast<Acc>(dist[j]) - static_cast<Acc>(dist[0]);
+    w[j] = std::exp(-shifted * inv_two_sigma_sq);
+    s += w[j];
+  }
+  TINT_DEVICE_UNROLL(32)
+  for (int j = 0; j < Cap; ++j)
+    if (j < k) w[j] /= s;
+}
+
+// Calls f.template run<Cap>() with the smallest capacity that holds k neighbours.
+template <typename F>
+TINT_HD void with_soft_encode_capacity(int32_t k, F& f) {
+  if (k <= kSmallNeighbours)
+    f.template run<kSmallNeighbours>();
+  else
+    f.template run<kMaxNeighbours>();
+}
+
 // Pixel p of a contiguous (N, 2, H, W) ab (plane = H * W) soft-encoded into the sparse
 // (N, K, H, W) indices and weights (weights may be null), as the loop and the kernel run it.
 template <typename T>
+struct SoftEncodePixel {
+  int64_t* indices;
+  T* weights;
+  const T* ab;
+  const BinTable& table;
+  int64_t p, plane;
+  int32_t k;
+  double inv_two_sigma_sq;
+
+  template <int Cap>
+  TINT_HD void run() {
+    const int64_t nn = p / plane, at = p % plane;
+    const T* src = ab + nn * 2 * plane + at;
+    int32_t idx[Cap];
+    double w[Cap];
+    ab_soft_encode_fixed<Cap, double, T>(table, src[0], src[plane], k, inv_two_sigma_sq, idx, w);
+    const int64_t out = nn * k * plane + at;
+    TINT_DEVICE_UNROLL(32)
+    for (int32_t q = 0; q < Cap; ++q) {
+      if (q >= k) continue;
+      indices[out + q * plane] = idx[q];
+      if (weights) weights[out + q * plane] = static_cast<T>(w[q]);
+    }
+  }
+};
+
+template <typename T>
 TINT_HD void soft_encode_pixel(int64_t* indices, T* weights, const T* ab, const BinTable& table,
                                int64_t p, int64_t plane, int32_t k, double inv_two_sigma_sq) {
-  const int64_t nn = p / plane, at = p % plane;
-  const T* src = ab + nn * 2 * plane + at;
-  int32_t idx[kMaxNeighbours];
-  double w[kMaxNeighbours];
-  ab_soft_encode_point<double, T>(table, src[0], src[plane], k, inv_two_sigma_sq, idx, w);
-  const int64_t out = nn * k * plane + at;
-  for (int32_t q = 0; q < k; ++q) {
-    indices[out + q * plane] = idx[q];
-    if (weights) weights[out + q * plane] = static_cast<T>(w[q]);
-  }
+  SoftEncodePixel<T> f{indices, weights, ab, table, p, plane, k, inv_two_sigma_sq};
+  with_soft_encode_capacity(k, f);
 }
 
 // The same pixel into the dense (N, bins, H, W) target: zeros but for its K bins.
 template <typename T>
+struct SoftEncodeDensePixel {
+  T* dense;
+  const T* ab;
+  const BinTable& table;
+  int64_t p, plane;
+  int32_t k;
+  double inv_two_sigma_sq;
+
+  template <int Cap>
+  TINT_HD void run() {
+    const int64_t nn = p / plane, at = p % plane;
+    const T* src = ab + nn * 2 * plane + at;
+    int32_t idx[Cap];
+    double w[Cap];
+    ab_soft_encode_fixed<Cap, double, T>(table, src[0], src[plane], k, inv_two_sigma_sq, idx, w);
+    T* out = dense + nn * table.count * plane + at;
+    for (int32_t c = 0; c < table.count; ++c) out[c * plane] = T(0);
+    TINT_DEVICE_UNROLL(32)
+    for (int32_t q = 0; q < Cap; ++q)
+      if (q < k) out[idx[q] * plane] = static_cast<T>(w[q]);
+  }
+};
+
+template <typename T>
 TINT_HD void soft_encode_dense_pixel(T* dense, const T* ab, const BinTable& table, int64_t p,
                                      int64_t plane, int32_t k, double inv_two_sigma_sq) {
-  const int64_t nn = p / plane, at = p % plane;
-  const T* src = ab + nn * 2 * plane + at;
-  int32_t idx[kMaxNeighbours];
-  double w[kMaxNeighbours];
-  ab_soft_encode_point<double, T>(table, src[0], src[plane], k, inv_two_sigma_sq, idx, w);
-  T* out = dense + nn * table.count * plane + at;
-  for (int32_t c = 0; c < table.count; ++c) out[c * plane] = T(0);
-  for (int32_t q = 0; q < k; ++q) out[idx[q] * plane] = static_cast<T>(w[q]);
+  SoftEncodeDensePixel<T> f{dense, ab, table, p, plane, k, inv_two_sigma_sq};
+  with_soft_encode_capacity(k, f);
 }
 
 }  // namespace tint::color::math

@@ -138,6 +138,31 @@ struct RebalancedArgs {
   double inv_two_sigma_sq = 1.0 / 50.0;
 };
 
+// One ab pixel's loss given its row's log-sum-exp: v * sum_k z_k * (lse - x[idx_k]), with the
+// soft-encoding in registers (ab_soft_encode_fixed, capacity picked from k).
+template <typename T>
+struct PixelLoss {
+  const RebalancedArgs<T>& args;
+  T a, b;
+  double lse;
+  const T* x;
+  int64_t hw;
+  double loss;
+
+  template <int Cap>
+  TINT_HD void run() {
+    int32_t idx[Cap];
+    double z[Cap];
+    ab_soft_encode_fixed<Cap, double, T>(args.table, a, b, args.k, args.inv_two_sigma_sq, idx, z);
+    const double v = args.class_weights ? static_cast<double>(args.class_weights[idx[0]]) : 1.0;
+    double s = 0;
+    TINT_DEVICE_UNROLL(32)
+    for (int32_t q = 0; q < Cap; ++q)
+      if (q < args.k) s += z[q] * (lse - static_cast<double>(x[idx[q] * hw]));
+    loss = v * s;
+  }
+};
+
 // Forward of one row: writes its log-sum-exp, the loss of each of its ab pixels
 // v * sum_k z_k * (lse - x[idx_k]) (= -v * sum_k z_k log_softmax(x)[idx_k]) when `losses` is
 // given, adds them to *total, and counts non-finite ab pixels (left out) and a non-finite
@@ -160,15 +185,9 @@ TINT_HD void rebalanced_row_losses(const ColorLossGeometry& g, const RebalancedA
       if (!finite_value(static_cast<double>(a)) || !finite_value(static_cast<double>(b))) {
         ++*bad_targets;
       } else if (on) {
-        int32_t idx[kMaxNeighbours];
-        double z[kMaxNeighbours];
-        ab_soft_encode_point<double, T>(args.table, a, b, args.k, args.inv_two_sigma_sq, idx, z);
-        const double v =
-            args.class_weights ? static_cast<double>(args.class_weights[idx[0]]) : 1.0;
-        double s = 0;
-        for (int32_t q = 0; q < args.k; ++q)
-          s += z[q] * (lse - static_cast<double>(x[idx[q] * hw]));
-        loss = v * s;
+        PixelLoss<T> f{args, a, b, lse, x, hw, 0.0};
+        with_soft_encode_capacity(args.k, f);
+        loss = f.loss;
       }
       if (losses) {
         const int64_t p = g.full ? (nn * g.ab_h + y) * g.ab_w + xc : row;
@@ -261,6 +280,35 @@ TINT_HD void rebalanced_row_grad_dense(const ColorLossGeometry& g, const Rebalan
   }
 }
 
+// One pixel's sparse target subtracted from its row's gradient (soft-encoding in registers).
+template <typename T>
+struct PixelTargets {
+  const ColorLossGeometry& g;
+  const RebalancedArgs<T>& args;
+  const RowPlace& at;
+  int64_t row, y, xc, k;
+  T* gr;
+  const T* grad_out;
+  bool per_position;
+  double scale;
+
+  template <int Cap>
+  TINT_HD void run() {
+    int32_t idx[Cap];
+    double z[Cap];
+    ab_soft_encode_fixed<Cap, double, T>(args.table, args.ab[k], args.ab[k + at.plane], args.k,
+                                         args.inv_two_sigma_sq, idx, z);
+    const double s =
+        backward_pixel_scale(g, args, at, row, y, xc, idx[0], grad_out, per_position, scale);
+    TINT_DEVICE_UNROLL(32)
+    for (int32_t q = 0; q < Cap; ++q) {
+      if (q >= args.k) continue;
+      T& e = gr[idx[q] * at.hw];
+      e = static_cast<T>(static_cast<double>(e) - s * z[q]);
+    }
+  }
+};
+
 // 3. minus each pixel's sparse target (after every class of the row was written).
 template <typename T>
 TINT_HD void rebalanced_row_grad_targets(const ColorLossGeometry& g, const RebalancedArgs<T>& args,
@@ -273,16 +321,8 @@ TINT_HD void rebalanced_row_grad_targets(const ColorLossGeometry& g, const Rebal
     for (int64_t dx = 0; dx < g.block_w(); ++dx) {
       const int64_t y = at.i * g.fy + dy, xc = at.j * g.fx + dx;
       const int64_t k = at.nn * 2 * at.plane + y * g.ab_w + xc;
-      int32_t idx[kMaxNeighbours];
-      double z[kMaxNeighbours];
-      ab_soft_encode_point<double, T>(args.table, args.ab[k], args.ab[k + at.plane], args.k,
-                                      args.inv_two_sigma_sq, idx, z);
-      const double s =
-          backward_pixel_scale(g, args, at, row, y, xc, idx[0], grad_out, per_position, scale);
-      for (int32_t q = 0; q < args.k; ++q) {
-        T& e = gr[idx[q] * at.hw];
-        e = static_cast<T>(static_cast<double>(e) - s * z[q]);
-      }
+      PixelTargets<T> f{g, args, at, row, y, xc, k, gr, grad_out, per_position, scale};
+      with_soft_encode_capacity(args.k, f);
     }
   }
 }

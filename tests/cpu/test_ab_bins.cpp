@@ -53,12 +53,33 @@ std::vector<int32_t> brute_k_nearest(const AbBins& bins, T a, T b, int k) {
   return out;
 }
 
+// The fixed-capacity lookup the kernels use (ab_k_nearest_fixed), as a vector.
+template <int Cap, typename T>
+std::vector<int32_t> fixed_k_nearest(const math::BinTable& t, T a, T b, int k,
+                                     std::vector<T>* dist_out) {
+  T dist[Cap];
+  int32_t idx[Cap];
+  math::ab_k_nearest_fixed<Cap, T>(t, a, b, k, dist, idx);
+  dist_out->assign(dist, dist + k);
+  return std::vector<int32_t>(idx, idx + k);
+}
+
+// The table's k nearest; also checks that the fixed-capacity lookup (capacity 8 for k <= 8,
+// else 32) gives the same bins and distances.
 template <typename T>
 std::vector<int32_t> table_k_nearest(const math::BinTable& t, T a, T b, int k) {
   T dist[math::kMaxNeighbours];
   int32_t idx[math::kMaxNeighbours];
   math::ab_k_nearest<T>(t, a, b, k, dist, idx);
-  return std::vector<int32_t>(idx, idx + k);
+  const std::vector<int32_t> general(idx, idx + k);
+  std::vector<T> fixed_dist;
+  const std::vector<int32_t> fixed =
+      k <= math::kSmallNeighbours
+          ? fixed_k_nearest<math::kSmallNeighbours, T>(t, a, b, k, &fixed_dist)
+          : fixed_k_nearest<math::kMaxNeighbours, T>(t, a, b, k, &fixed_dist);
+  REQUIRE(fixed == general);
+  REQUIRE(fixed_dist == std::vector<T>(dist, dist + k));
+  return general;
 }
 
 // Points where lookups are hardest: exact centres, midpoints between centres (two- and
