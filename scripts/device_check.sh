@@ -24,7 +24,9 @@
 #  9b. --experiments SCALE: scripts/run_experiments.sh --scale SCALE on the GPU with the
 #      built apps and the carried --experiments-data (default datasets/gpu-full), timed,
 #      then results_report.py there; $OUT/experiments.tgz brings back the report, its
-#      figures and the run without checkpoints and images;
+#      figures and the run without checkpoints and images; --report-later gives the run all
+#      of the budget and skips the report, which a later call on the same (warm) machine
+#      makes with --report-only SCALE (the run stays in the build folder);
 #  10. bench_train --device cuda (training images/s, peak memory and % of the FLOP floor,
 #      seed and eccv16 at --batches, against PyTorch's --torch-modes), last: it gets what
 #      remains of the budget (at most 240 s) and is told so (--budget), so it skips what no
@@ -44,7 +46,8 @@
 #          [--budget SECONDS] [--batches 32,64] [--torch-modes eager,channels_last_bf16,compiled]
 #          [--no-bench-ops] [--train-sample DIR] [--plain-too] [--no-bench-train]
 #          [--ncu KERNEL,KERNEL...] [--no-tests] [--no-bench-kernels]
-#          [--experiments SCALE [--experiments-data DIR]]
+#          [--experiments SCALE [--experiments-data DIR] [--report-later]]
+#          [--report-only SCALE]
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
 root=$PWD
@@ -66,6 +69,7 @@ tests_on=1
 bench_kernels_on=1
 experiments=""
 experiments_data=datasets/gpu-full
+report_mode=after  # after the experiments; "later": none (more time for them); "only"
 while [ $# -gt 0 ]; do
   case $1 in
     --dry-run) dry_run=1 ;;
@@ -83,6 +87,8 @@ while [ $# -gt 0 ]; do
     --no-bench-kernels) bench_kernels_on=0 ;;
     --experiments) experiments=${2:?--experiments needs a scale}; shift ;;
     --experiments-data) experiments_data=${2:?--experiments-data needs a folder}; shift ;;
+    --report-later) report_mode=later ;;
+    --report-only) experiments=${2:?--report-only needs a scale}; report_mode=only; shift ;;
     --ncu) ncu_kernels=${2:?--ncu needs kernel names}; shift ;;
     -h | --help) sed -n '2,38p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "device_check.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
@@ -546,18 +552,24 @@ fi
 if [ -n "$experiments" ]; then
   case $experiments_data in /*) ;; *) experiments_data=$root/$experiments_data ;; esac
   exp_out=$build_dir/experiments/$experiments
-  rm -rf "$exp_out" "$build_dir/experiments/report"
+  rm -rf "$build_dir/experiments/report"
+  [ "$report_mode" = only ] || rm -rf "$exp_out"
   mkdir -p "$build_dir/experiments/report"
   exp_commit=$commit
   exp_commit=${exp_commit%% *}
   exp_device=cuda
   [ "$gpu_ok" = 1 ] || exp_device=cpu  # --no-gpu-ok on a machine without one (a dry run)
   exp_left=$(remaining)
-  step experiments "$((exp_left > 100 ? exp_left - 70 : exp_left))" "$logs/experiments.log" \
-    env TINT_COMMIT="$exp_commit" bash "$root/scripts/run_experiments.sh" --scale "$experiments" \
-    --datasets "$experiments_data" --bin "$build_dir/apps" --no-report --device "$exp_device" \
-    --out "$exp_out"
-  tail -n 3 "$logs/experiments.log" 2>/dev/null | sed 's/^/  /'
+  # The report needs ~60 s after the run; --report-later leaves it to a later --report-only.
+  exp_cap=$exp_left
+  [ "$report_mode" = after ] && [ "$exp_left" -gt 100 ] && exp_cap=$((exp_left - 70))
+  if [ "$report_mode" != only ]; then
+    step experiments "$exp_cap" "$logs/experiments.log" \
+      env TINT_COMMIT="$exp_commit" bash "$root/scripts/run_experiments.sh" \
+      --scale "$experiments" --datasets "$experiments_data" --bin "$build_dir/apps" \
+      --no-report --device "$exp_device" --out "$exp_out"
+    tail -n 3 "$logs/experiments.log" 2>/dev/null | sed 's/^/  /'
+  fi
   report_py=python3  # the first python3 that has matplotlib (the device's; Debian's here)
   for py in python3 /usr/bin/python3; do
     if command -v "$py" >/dev/null 2>&1 && "$py" -c 'import matplotlib' >/dev/null 2>&1; then
@@ -565,7 +577,7 @@ if [ -n "$experiments" ]; then
       break
     fi
   done
-  if [ -e "$exp_out/config.json" ] || [ "$dry_run" = 1 ]; then
+  if [ "$report_mode" != later ] && { [ -e "$exp_out/config.json" ] || [ "$dry_run" = 1 ]; }; then
     step report 60 "$logs/report.log" "$report_py" "$root/scripts/lib/results_report.py" \
       --exp "$exp_out" --out "$build_dir/experiments/report/results-$experiments.md" \
       --figures "$build_dir/experiments/report/figures-$experiments"
