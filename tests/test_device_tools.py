@@ -4,7 +4,8 @@ scripts/device_summary.py on a fabricated log folder (every section it prints: G
 CUDA test summary, bench_kernels rows with the row-split sweep, bench_train rows with the op
 profile, the --plain rows, the main-job lines) and on an empty one (every field "n/a", exit
 0); and scripts/device_check.sh --dry-run with every option, which must print each step's
-command and the summary table without building or running anything. A GPU run is too
+command and the summary table without building or running anything (and --report-later /
+--report-only split the experiments from their report). A GPU run is too
 scarce to find a broken summary or script on the machine. Standard library only.
 """
 import json
@@ -112,6 +113,18 @@ def main():
             check(needle in out, "device_check --dry-run prints %r" % needle)
         check(not os.path.exists(os.path.join(build, "build.ninja")),
               "device_check --dry-run configures nothing")
+        def dry(*flags):
+            r = subprocess.run(["bash", CHECK, "--dry-run", "--no-gpu-ok", "--build-dir", build,
+                                "--no-tests", "--no-bench-kernels", "--no-bench-train",
+                                "--no-bench-ops", *flags],
+                               capture_output=True, text=True, env=env, cwd=ROOT)
+            return r.stdout + r.stderr
+        later = dry("--experiments", "smoke", "--report-later")
+        check("[dry-run] experiments" in later and "[dry-run] report" not in later,
+              "--report-later runs the experiments without the report")
+        only = dry("--report-only", "smoke")
+        check("[dry-run] report" in only and "[dry-run] experiments" not in only,
+              "--report-only makes the report without running the experiments")
         r = subprocess.run(["bash", CHECK, "--no-such-flag"], capture_output=True, text=True,
                            cwd=ROOT)
         check(r.returncode == 2 and "unknown argument --no-such-flag" in r.stderr,
