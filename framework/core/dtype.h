@@ -51,16 +51,20 @@ template <typename T> inline constexpr DType dtype_of = DTypeOf<T>::value;
     }                                                                                 \
   }()
 
+// The cases of the dtypes tint computes with.
+#define TINT_DTYPE_COMPUTE_CASES(...)             \
+  TINT_DTYPE_CASE(Float32, float, __VA_ARGS__)    \
+  TINT_DTYPE_CASE(Float64, double, __VA_ARGS__)   \
+  TINT_DTYPE_CASE(Int32, int32_t, __VA_ARGS__)    \
+  TINT_DTYPE_CASE(Int64, int64_t, __VA_ARGS__)    \
+  TINT_DTYPE_CASE(UInt8, uint8_t, __VA_ARGS__)
+
 // Same for every dtype tint computes with (not the storage-only bfloat16, which is a
 // tint::Error naming op_name).
 #define TINT_DISPATCH_ALL(dtype, op_name, ...)                                         \
   [&] {                                                                                \
     switch (dtype) {                                                                   \
-      TINT_DTYPE_CASE(Float32, float, __VA_ARGS__)                                     \
-      TINT_DTYPE_CASE(Float64, double, __VA_ARGS__)                                    \
-      TINT_DTYPE_CASE(Int32, int32_t, __VA_ARGS__)                                     \
-      TINT_DTYPE_CASE(Int64, int64_t, __VA_ARGS__)                                     \
-      TINT_DTYPE_CASE(UInt8, uint8_t, __VA_ARGS__)                                     \
+      TINT_DTYPE_COMPUTE_CASES(__VA_ARGS__)                                            \
       default: break;                                                                  \
     }                                                                                  \
     TINT_FAIL(op_name, ": ", ::tint::dtype_name(dtype),                                \
@@ -73,11 +77,7 @@ template <typename T> inline constexpr DType dtype_of = DTypeOf<T>::value;
 #define TINT_DISPATCH_STORAGE(dtype, op_name, ...)                                     \
   [&] {                                                                                \
     switch (dtype) {                                                                   \
-      TINT_DTYPE_CASE(Float32, float, __VA_ARGS__)                                     \
-      TINT_DTYPE_CASE(Float64, double, __VA_ARGS__)                                    \
-      TINT_DTYPE_CASE(Int32, int32_t, __VA_ARGS__)                                     \
-      TINT_DTYPE_CASE(Int64, int64_t, __VA_ARGS__)                                     \
-      TINT_DTYPE_CASE(UInt8, uint8_t, __VA_ARGS__)                                     \
+      TINT_DTYPE_COMPUTE_CASES(__VA_ARGS__)                                            \
       TINT_DTYPE_CASE(BFloat16, ::tint::bfloat16, __VA_ARGS__)                         \
     }                                                                                  \
     TINT_FAIL(op_name, ": unknown dtype");                                             \

@@ -201,45 +201,13 @@ TINT_HD void with_soft_encode_capacity(int32_t k, F& f) {
     f.template run<kMaxNeighbours>();
 }
 
-// Pixel p of a contiguous (N, 2, H, W) ab (plane = H * W) soft-encoded into the sparse
-// (N, K, H, W) indices and weights (weights may be null), as the loop and the kernel run it.
+// Pixel p of a contiguous (N, 2, H, W) ab (plane = H * W) soft-encoded, as the loop and the
+// kernel run it: into the sparse (N, K, H, W) indices and weights (weights may be null), or,
+// when dense is given, into the dense (N, bins, H, W) target (zeros but for its K bins).
 template <typename T>
 struct SoftEncodePixel {
   int64_t* indices;
   T* weights;
-  const T* ab;
-  const BinTable& table;
-  int64_t p, plane;
-  int32_t k;
-  double inv_two_sigma_sq;
-
-  template <int Cap>
-  TINT_HD void run() {
-    const int64_t nn = p / plane, at = p % plane;
-    const T* src = ab + nn * 2 * plane + at;
-    int32_t idx[Cap];
-    double w[Cap];
-    ab_soft_encode_fixed<Cap, double, T>(table, src[0], src[plane], k, inv_two_sigma_sq, idx, w);
-    const int64_t out = nn * k * plane + at;
-    TINT_DEVICE_UNROLL(32)
-    for (int32_t q = 0; q < Cap; ++q) {
-      if (q >= k) continue;
-      indices[out + q * plane] = idx[q];
-      if (weights) weights[out + q * plane] = static_cast<T>(w[q]);
-    }
-  }
-};
-
-template <typename T>
-TINT_HD void soft_encode_pixel(int64_t* indices, T* weights, const T* ab, const BinTable& table,
-                               int64_t p, int64_t plane, int32_t k, double inv_two_sigma_sq) {
-  SoftEncodePixel<T> f{indices, weights, ab, table, p, plane, k, inv_two_sigma_sq};
-  with_soft_encode_capacity(k, f);
-}
-
-// The same pixel into the dense (N, bins, H, W) target: zeros but for its K bins.
-template <typename T>
-struct SoftEncodeDensePixel {
   T* dense;
   const T* ab;
   const BinTable& table;
@@ -254,18 +222,35 @@ struct SoftEncodeDensePixel {
     int32_t idx[Cap];
     double w[Cap];
     ab_soft_encode_fixed<Cap, double, T>(table, src[0], src[plane], k, inv_two_sigma_sq, idx, w);
-    T* out = dense + nn * table.count * plane + at;
-    for (int32_t c = 0; c < table.count; ++c) out[c * plane] = T(0);
+    if (dense) {
+      T* out = dense + nn * table.count * plane + at;
+      for (int32_t c = 0; c < table.count; ++c) out[c * plane] = T(0);
+      TINT_DEVICE_UNROLL(32)
+      for (int32_t q = 0; q < Cap; ++q)
+        if (q < k) out[idx[q] * plane] = static_cast<T>(w[q]);
+      return;
+    }
+    const int64_t out = nn * k * plane + at;
     TINT_DEVICE_UNROLL(32)
-    for (int32_t q = 0; q < Cap; ++q)
-      if (q < k) out[idx[q] * plane] = static_cast<T>(w[q]);
+    for (int32_t q = 0; q < Cap; ++q) {
+      if (q >= k) continue;
+      indices[out + q * plane] = idx[q];
+      if (weights) weights[out + q * plane] = static_cast<T>(w[q]);
+    }
   }
 };
 
 template <typename T>
+TINT_HD void soft_encode_pixel(int64_t* indices, T* weights, const T* ab, const BinTable& table,
+                               int64_t p, int64_t plane, int32_t k, double inv_two_sigma_sq) {
+  SoftEncodePixel<T> f{indices, weights, nullptr, ab, table, p, plane, k, inv_two_sigma_sq};
+  with_soft_encode_capacity(k, f);
+}
+
+template <typename T>
 TINT_HD void soft_encode_dense_pixel(T* dense, const T* ab, const BinTable& table, int64_t p,
                                      int64_t plane, int32_t k, double inv_two_sigma_sq) {
-  SoftEncodeDensePixel<T> f{dense, ab, table, p, plane, k, inv_two_sigma_sq};
+  SoftEncodePixel<T> f{nullptr, nullptr, dense, ab, table, p, plane, k, inv_two_sigma_sq};
   with_soft_encode_capacity(k, f);
 }
 
