@@ -1,9 +1,9 @@
-// CUDA annealed mean. Logits: kernel_settings().annealed_row_split threads per row
-// (kernels/cuda/row_split.cuh; 1 by default: splitting ran slower on an H100,
-// docs/performance.md), each summing its classes with math::annealed_sums, merged as the
-// host's one-thread row sums them. Probabilities (rare): one thread per position calling
-// math::annealed_pixel, as the host loop does. Adjacent threads read adjacent elements of
-// each class plane.
+// CUDA annealed mean. By default (and for probabilities) one thread per position
+// (grid-stride) calling math::annealed_pixel, as the host loop does; with
+// kernel_settings().annealed_row_split > 1 that many threads per row
+// (kernels/cuda/row_split.cuh), each summing its classes with math::annealed_sums, merged as
+// the host's one-thread row sums them (splitting ran slower on an H100: docs/performance.md).
+// Adjacent threads read adjacent elements of each class plane.
 #include "framework/core/dtype.h"
 #include "kernels/cuda/launch.cuh"
 #include "kernels/cuda/annealed_mean.h"
@@ -56,7 +56,9 @@ void annealed_mean(const Tensor& out, const Tensor& x, const float* ca, const fl
   const int64_t rows = n * inner;
   if (rows == 0) return;
   TINT_DISPATCH_FLOATING(x.dtype(), "annealed_mean", [&] {
-    if (from_probs) {
+    // One thread per row (the default, and probabilities): the grid-stride kernel that was
+    // measured on the H100; more threads per row: the split kernel.
+    if (from_probs || kernel_settings().annealed_row_split == 1) {
       annealed_kernel<<<blocks_for(rows), kThreads, 0, stream_of(x)>>>(
           out.data_ptr<scalar_t>(), x.data_ptr<const scalar_t>(), ca, cb, rows, bins, inner,
           1.0 / temperature, from_probs);
