@@ -262,14 +262,12 @@ class Progress {
 // --row-splits: the annealed mean and the fused loss (forward + backward, both target
 // resolutions) with each given number of threads per logits row
 // (color::kernel_settings(); results equal within rounding), appended to sweep.
-void bench_row_splits(const Config& c, int64_t batch, int64_t size, const std::vector<int>& splits,
-                      std::vector<Row>& sweep, Progress& progress) {
+// Run by bench_size on its own ab and logits.
+void bench_row_splits(const Config& c, int64_t size, const Tensor& ab, Tensor logits,
+                      const std::vector<int>& splits, std::vector<Row>& sweep,
+                      Progress& progress) {
   using namespace tint::color;
-  const Device dev = c.device;
-  const int64_t hl = size / kLogitsDiv, logits_px = batch * hl * hl;
-  const Tensor rgb = pooled({batch, 3, size, size}, dev, false, 1);
-  const Tensor ab = rgb_to_lab(rgb).slice(1, 1, 3).contiguous();
-  Tensor logits = pooled({batch, 313, hl, hl}, dev, true, 2).mul_(2.0);
+  const int64_t logits_px = logits.size(0) * logits.size(2) * logits.size(3);
   const std::string logits_shape = shape_of(logits.shape(), "f32");
   const KernelSettings saved = kernel_settings();
   for (const int split : splits) {
@@ -302,9 +300,11 @@ void bench_row_splits(const Config& c, int64_t batch, int64_t size, const std::v
   kernel_settings() = saved;
 }
 
-// Every kernel at one size; appends to rows and losses.
-void bench_size(const Config& c, int64_t batch, int64_t size, std::vector<Row>& rows,
-                std::vector<LossCompare>& losses, Progress& progress) {
+// Every kernel at one size; appends to rows and losses (and, with splits on a GPU, the
+// row-split sweep to sweep).
+void bench_size(const Config& c, int64_t batch, int64_t size, const std::vector<int>& splits,
+                std::vector<Row>& rows, std::vector<LossCompare>& losses,
+                std::vector<Row>& sweep, Progress& progress) {
   using namespace tint::color;
   const Device dev = c.device;
   const int64_t hl = size / kLogitsDiv;
@@ -396,6 +396,7 @@ void bench_size(const Config& c, int64_t batch, int64_t size, std::vector<Row>& 
     losses.push_back(cmp);
     if (c.gpu) device_empty_cache(dev);  // the unfused Full case holds several GB
   }
+  if (!splits.empty()) bench_row_splits(c, size, ab, logits, splits, sweep, progress);
 }
 
 }  // namespace
@@ -495,10 +496,10 @@ int main(int argc, char** argv) {
     (void)color::AbBins::standard();
     std::vector<Row> rows;
     std::vector<LossCompare> losses;
-    for (int64_t size : sizes) bench_size(c, batch, size, rows, losses, progress);
     std::vector<Row> sweep;
-    if (c.gpu)
-      for (int64_t size : sizes) bench_row_splits(c, batch, size, row_splits, sweep, progress);
+    for (int64_t size : sizes)
+      bench_size(c, batch, size, c.gpu ? row_splits : std::vector<int>{}, rows, losses, sweep,
+                 progress);
 
     double load[1] = {0};
     const bool have_load = getloadavg(load, 1) == 1;

@@ -452,9 +452,11 @@ else
   record tests "FAILED" 0 "$cuda_tests was not built"
 fi
 
-# ---- the PyTorch side -------------------------------------------------------------------------
+# ---- the PyTorch side (only for the benchmarks that compare with it) --------------------------
 torch_note=""
-if [ "$dry_run" = 0 ]; then
+torch_wanted=0
+[ "$bench_train_on" = 1 ] || [ "$bench_ops" = 1 ] && torch_wanted=1
+if [ "$dry_run" = 0 ] && [ "$torch_wanted" = 1 ]; then
   if ! command -v python3 >/dev/null 2>&1; then
     torch_note="no python3"
   else
@@ -471,7 +473,7 @@ fi
 if [ -n "$torch_note" ]; then
   say "PyTorch side unavailable: $torch_note; timing tint alone"
   info torch "$torch_note"
-elif [ "$dry_run" = 0 ]; then
+elif [ "$dry_run" = 0 ] && [ "$torch_wanted" = 1 ]; then
   info torch "$(timeout "$(lim 60)" python3 -c 'import torch, sys; print(torch.__version__, "at", sys.executable)' 2>/dev/null)"
 fi
 

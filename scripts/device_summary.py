@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """device_summary.py: prints the short table that ends scripts/device_check.sh, from the
 files that script leaves in its log folder (info.tsv, status.tsv, cuda_tests.log, or
-ctest-junit.xml / ctest.log / ctest-LastTest.log with --all, bench.json,
+ctest-junit.xml / ctest.log / ctest-LastTest.log with --all, bench.json (bench_ops),
 bench_kernels.json, bench_train.json); bench_kernels' rows (GB/s, % of copy, fused vs
 unfused loss) and bench_train's rows (images/s, peak memory, tint/this, % of the FLOP
 floor) follow the table.
@@ -272,9 +272,6 @@ def main():
     if "cuda_tests_isolated" in info:
         table.append(("isolated", info["cuda_tests_isolated"]))
     table.append(("bench", bench_line(os.path.join(logs, "bench.json")) or "n/a"))
-    find = bench_line(os.path.join(logs, "bench_cudnn_benchmark.json"))
-    if find:
-        table.append(("bench+find", find))
     train = read_json(os.path.join(logs, "bench_train.json"))
     table.append(("train", train_line(train) if train else "n/a"))
     plain = read_json(os.path.join(logs, "bench_train_plain.json"))

@@ -26,23 +26,19 @@ template <int Split, typename T>
 __global__ void __launch_bounds__(kThreads)
     annealed_split_kernel(T* out, const T* x, const float* ca, const float* cb, int64_t rows,
                           int64_t bins, int64_t inner, double inv_t) {
+  static_assert(Split > 1, "one thread per row is annealed_kernel");
+  __shared__ SharedRowSums<2, Split> parts;
   const RowSplit at = row_split<Split>(rows, bins);
   const int64_t nn = at.active ? at.row / inner : 0, i = at.active ? at.row % inner : 0;
   math::RowSums<2> mine;
   if (at.active)
     mine = math::annealed_sums(x + nn * bins * inner + i, at.c_begin, at.c_end, inner, inv_t,
                                ca, cb);
-  bool writer = at.active;
-  if constexpr (Split > 1) {  // with Split = 1 the whole row is this thread's
-    __shared__ SharedRowSums<2, Split> parts;
-    parts.put(mine);
-    __syncthreads();
-    writer = threadIdx.y == 0 && at.active;
-    if (writer) mine = parts.merged(inv_t);
-  }
-  if (writer) {
+  parts.put(mine);
+  __syncthreads();
+  if (threadIdx.y == 0 && at.active) {
     double a = 0, b = 0;
-    math::annealed_of(mine, &a, &b);
+    math::annealed_of(parts.merged(inv_t), &a, &b);
     out[nn * 2 * inner + i] = static_cast<T>(a);
     out[(nn * 2 + 1) * inner + i] = static_cast<T>(b);
   }
@@ -58,16 +54,17 @@ void annealed_mean(const Tensor& out, const Tensor& x, const float* ca, const fl
   TINT_DISPATCH_FLOATING(x.dtype(), "annealed_mean", [&] {
     // One thread per row (the default, and probabilities): the grid-stride kernel that was
     // measured on the H100; more threads per row: the split kernel.
-    if (from_probs || kernel_settings().annealed_row_split == 1) {
-      annealed_kernel<<<blocks_for(rows), kThreads, 0, stream_of(x)>>>(
-          out.data_ptr<scalar_t>(), x.data_ptr<const scalar_t>(), ca, cb, rows, bins, inner,
-          1.0 / temperature, from_probs);
-      return;
-    }
-    with_row_split(kernel_settings().annealed_row_split, "annealed_row_split", [&]<int S>() {
-      annealed_split_kernel<S><<<row_blocks<S>(rows), row_block<S>(), 0, stream_of(x)>>>(
-          out.data_ptr<scalar_t>(), x.data_ptr<const scalar_t>(), ca, cb, rows, bins, inner,
-          1.0 / temperature);
+    const int split = from_probs ? 1 : kernel_settings().annealed_row_split;
+    with_row_split(split, "annealed_row_split", [&]<int S>() {
+      if constexpr (S == 1) {
+        annealed_kernel<<<blocks_for(rows), kThreads, 0, stream_of(x)>>>(
+            out.data_ptr<scalar_t>(), x.data_ptr<const scalar_t>(), ca, cb, rows, bins, inner,
+            1.0 / temperature, from_probs);
+      } else {
+        annealed_split_kernel<S><<<row_blocks<S>(rows), row_block<S>(), 0, stream_of(x)>>>(
+            out.data_ptr<scalar_t>(), x.data_ptr<const scalar_t>(), ca, cb, rows, bins, inner,
+            1.0 / temperature);
+      }
     });
   });
   check_launch("annealed_mean");

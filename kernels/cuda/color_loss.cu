@@ -81,12 +81,21 @@ __global__ void __launch_bounds__(kThreads)
     backward_kernel(math::ColorLossGeometry g, math::RebalancedArgs<T> args, T* grad,
                     const double* lse, const T* grad_out, bool per_position, double scale) {
   const RowSplit at = row_split<Split>(g.rows(), g.classes);
-  if (at.active) {
-    const double total =
-        math::rebalanced_row_grad_total(g, args, at.row, grad_out, per_position, scale);
+  // The row's sum of pixel scales, computed once (by the row's first thread) and shared.
+  double total = 0;
+  if constexpr (Split > 1) {
+    __shared__ double totals[rows_per_block<Split>()];
+    if (threadIdx.y == 0 && at.active)
+      totals[threadIdx.x] =
+          math::rebalanced_row_grad_total(g, args, at.row, grad_out, per_position, scale);
+    __syncthreads();
+    if (at.active) total = totals[threadIdx.x];
+  } else if (at.active) {
+    total = math::rebalanced_row_grad_total(g, args, at.row, grad_out, per_position, scale);
+  }
+  if (at.active)
     math::rebalanced_row_grad_dense(g, args, at.row, grad, lse[at.row], total, at.c_begin,
                                     at.c_end);
-  }
   if constexpr (Split > 1)
     __syncthreads();  // the row's softmax part is written (and visible) before the targets
   if (threadIdx.y == 0 && at.active)

@@ -105,36 +105,15 @@ TINT_HD int32_t ab_nearest(const BinTable& t, T a, T b) {
   return q;
 }
 
-// Soft-encoding weights of the k nearest (squared distances dist, ascending):
-// z_j = exp(-dist_j / (2 sigma^2)) / sum. The exponent is shifted by the nearest distance,
-// which cancels in the normalisation but keeps far-out-of-gamut points (whose every
-// exp(-d / 2 sigma^2) underflows) finite: the nearest term is always exp(0) = 1.
-template <typename Acc, typename T>
-TINT_HD void ab_gaussian_weights(const T* dist, int32_t k, Acc inv_two_sigma_sq, Acc* w) {
-  Acc s = 0;
-  for (int32_t j = 0; j < k; ++j) {
-    const Acc shifted = static_cast<Acc>(dist[j]) - static_cast<Acc>(dist[0]);
-    w[j] = std::exp(-shifted * inv_two_sigma_sq);
-    s += w[j];
-  }
-  for (int32_t j = 0; j < k; ++j) w[j] /= s;
-}
-
-// One soft-encoded point: its k nearest bins and their normalised weights.
-template <typename Acc, typename T>
-TINT_HD void ab_soft_encode_point(const BinTable& t, T a, T b, int32_t k, Acc inv_two_sigma_sq,
-                                  int32_t* idx, Acc* w) {
-  T dist[kMaxNeighbours];
-  ab_k_nearest<T>(t, a, b, k, dist, idx);
-  ab_gaussian_weights<Acc, T>(dist, k, inv_two_sigma_sq, w);
-}
-
-// The same with arrays of a compile-time capacity Cap >= k, every loop running over Cap
-// slots (guarded by k) so that, unrolled on a GPU, the lists are indexed by constants and can
-// live in registers instead of local memory. Results are identical to the functions above:
-// the list is the k smallest candidates in (distance, index) order, which is what the
-// insertion above keeps (bins arrive in ascending index order), and the weights are the same
-// operations in the same order. Callers pick Cap with soft_encode_capacity(k).
+// Soft-encoding: the k nearest bins and their weights z_j = exp(-dist_j / (2 sigma^2)) / sum,
+// in arrays of a compile-time capacity Cap >= k, every loop running over Cap slots (guarded
+// by k) so that, unrolled on a GPU, the lists are indexed by constants and can live in
+// registers instead of local memory. The list is the k smallest candidates in (distance,
+// index) order, which is what ab_k_nearest's insertion keeps (bins arrive in ascending index
+// order). The exponent is shifted by the nearest distance, which cancels in the
+// normalisation but keeps far-out-of-gamut points (whose every exp(-d / 2 sigma^2)
+// underflows) finite: the nearest term is always exp(0) = 1. Callers pick Cap with
+// with_soft_encode_capacity(k).
 constexpr int32_t kSmallNeighbours = 8;
 
 template <int Cap, typename T>

@@ -163,6 +163,21 @@ struct PixelLoss {
   }
 };
 
+// Where a row is: its image nn, its position (i, j) on the logits grid, its first logit
+// (base; classes are hw apart) and the ab plane's size.
+struct RowPlace {
+  int64_t hw, nn, i, j, base, plane;
+  TINT_HD RowPlace(const ColorLossGeometry& g, int64_t row, int64_t classes) {
+    hw = g.h * g.w;
+    nn = row / hw;
+    const int64_t ij = row % hw;
+    i = ij / g.w;
+    j = ij % g.w;
+    base = nn * classes * hw + ij;
+    plane = g.ab_h * g.ab_w;
+  }
+};
+
 // Forward of one row: writes its log-sum-exp, the loss of each of its ab pixels
 // v * sum_k z_k * (lse - x[idx_k]) (= -v * sum_k z_k log_softmax(x)[idx_k]) when `losses` is
 // given, adds them to *total, and counts non-finite ab pixels (left out) and a non-finite
@@ -171,16 +186,16 @@ template <typename T>
 TINT_HD void rebalanced_row_losses(const ColorLossGeometry& g, const RebalancedArgs<T>& args,
                                    int64_t row, double lse, T* losses, double* total,
                                    int64_t* bad_targets, int64_t* bad_rows) {
-  const int64_t hw = g.h * g.w, nn = row / hw, ij = row % hw, i = ij / g.w, j = ij % g.w;
-  const T* x = args.logits + nn * g.classes * hw + ij;
+  const RowPlace at(g, row, g.classes);
+  const int64_t hw = at.hw, nn = at.nn, plane = at.plane;
+  const T* x = args.logits + at.base;
   if (!finite_value(lse)) ++*bad_rows;
   const bool on = args.mask == nullptr || args.mask[nn] != 0;
-  const int64_t plane = g.ab_h * g.ab_w;
   for (int64_t dy = 0; dy < g.block_h(); ++dy) {
     for (int64_t dx = 0; dx < g.block_w(); ++dx) {
-      const int64_t y = i * g.fy + dy, xc = j * g.fx + dx;
-      const int64_t at = nn * 2 * plane + y * g.ab_w + xc;
-      const T a = args.ab[at], b = args.ab[at + plane];
+      const int64_t y = at.i * g.fy + dy, xc = at.j * g.fx + dx;
+      const int64_t k = nn * 2 * plane + y * g.ab_w + xc;
+      const T a = args.ab[k], b = args.ab[k + plane];
       double loss = 0;
       if (!finite_value(static_cast<double>(a)) || !finite_value(static_cast<double>(b))) {
         ++*bad_targets;
@@ -203,8 +218,8 @@ template <typename T>
 TINT_HD void rebalanced_row_forward(const ColorLossGeometry& g, const RebalancedArgs<T>& args,
                                     int64_t row, T* losses, double* lse_out, double* total,
                                     int64_t* bad_targets, int64_t* bad_rows) {
-  const int64_t hw = g.h * g.w, nn = row / hw, ij = row % hw;
-  const double lse = row_logsumexp(args.logits + nn * g.classes * hw + ij, g.classes, hw);
+  const RowPlace at(g, row, g.classes);
+  const double lse = row_logsumexp(args.logits + at.base, g.classes, at.hw);
   *lse_out = lse;
   rebalanced_row_losses(g, args, row, lse, losses, total, bad_targets, bad_rows);
 }
@@ -213,19 +228,7 @@ TINT_HD void rebalanced_row_forward(const ColorLossGeometry& g, const Rebalanced
 // class weight, d loss / d x_c = sum_p s_p v_p (softmax_c * sum_k z_pk - z_pc) and
 // sum_k z_pk = 1, so the row is softmax * (sum_p s_p v_p) minus the pixels' sparse targets:
 // written densely first (classes may be split between GPU threads), then the K entries of
-// each pixel are subtracted. The three parts:
-struct RowPlace {  // a row's image, position and first logit
-  int64_t hw, nn, i, j, base, plane;
-  TINT_HD RowPlace(const ColorLossGeometry& g, int64_t row, int64_t classes) {
-    hw = g.h * g.w;
-    nn = row / hw;
-    const int64_t ij = row % hw;
-    i = ij / g.w;
-    j = ij % g.w;
-    base = nn * classes * hw + ij;
-    plane = g.ab_h * g.ab_w;
-  }
-};
+// each pixel are subtracted. The three parts follow.
 
 template <typename T>
 TINT_HD double backward_pixel_scale(const ColorLossGeometry& g, const RebalancedArgs<T>& args,

@@ -14,6 +14,7 @@
 #include <sstream>
 
 #include "framework/tint.h"
+#include "temp_dir.h"
 #include "kernels/ab_bins.h"
 
 using namespace tint;
@@ -107,24 +108,7 @@ std::vector<std::pair<float, float>> structured_points() {
   return p;
 }
 
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    static int counter = 0;
-    path = fs::temp_directory_path() /
-           ("tint_bins_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
-    fs::remove_all(path);
-    fs::create_directories(path);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-  std::string write(const std::string& name, const std::string& text) const {
-    std::ofstream(path / name) << text;
-    return (path / name).string();
-  }
-};
+using tint::testing::TempDir;
 
 std::string standard_text() {
   std::ifstream in(std::string(TINT_SOURCE_DIR) + "/data/ab_bins_313.txt");

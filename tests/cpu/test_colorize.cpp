@@ -26,9 +26,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct TempDir : tint::testing::TempDir {
-  TempDir() : tint::testing::TempDir("tint_colorize") {}
-};
+using tint::testing::TempDir;
 
 // A smooth colourful test picture (mid lightness, so the colorized pixels stay in gamut).
 RgbImage colour_picture(int width, int height) {

@@ -33,9 +33,7 @@ using tint::testing::write_bytes;
 
 namespace {
 
-struct TempDir : tint::testing::TempDir {
-  TempDir() : tint::testing::TempDir("tint_data") {}
-};
+using tint::testing::TempDir;
 
 std::vector<uint8_t> noise(size_t n, uint32_t s = 12345) {
   std::vector<uint8_t> v(n);

@@ -29,9 +29,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct TempDir : tint::testing::TempDir {
-  TempDir() : tint::testing::TempDir("tint_evaluate") {}
-};
+using tint::testing::TempDir;
 
 // (1, 2, 10, 10) ab: the first `first` pixels at (a0, b0), the others at (a1, b1).
 Tensor two_colour_ab(int first, float a0, float b0, float a1, float b1) {

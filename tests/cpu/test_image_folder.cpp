@@ -29,9 +29,7 @@ using tint::testing::write_bytes;
 
 namespace {
 
-struct TempDir : tint::testing::TempDir {
-  TempDir() : tint::testing::TempDir("tint_images") {}
-};
+using tint::testing::TempDir;
 
 // A noisy colour image, so the JPEG has real scan data to cut.
 std::vector<uint8_t> noise_rgb(int w, int h) {

@@ -23,9 +23,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct TempDir : tint::testing::TempDir {
-  TempDir() : tint::testing::TempDir("tint_prior") {}
-};
+using tint::testing::TempDir;
 
 
 // A random distribution over the bins: every bin > 0, a few dominant ones, sum 1.

@@ -24,9 +24,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct TempDir : tint::testing::TempDir {
-  TempDir() : tint::testing::TempDir("tint_io") {}
-};
+using tint::testing::TempDir;
 
 
 std::string read_bytes(const std::string& path) {

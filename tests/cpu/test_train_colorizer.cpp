@@ -28,9 +28,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct TempDir : tint::testing::TempDir {
-  TempDir() : tint::testing::TempDir("tint_trainer") {}
-};
+using tint::testing::TempDir;
 
 uint32_t next(uint32_t& s) {
   return (s = s * 1664525u + 1013904223u) >> 8;
