@@ -15,6 +15,7 @@
 #include "framework/ops/op_profile.h"
 #include "framework/ops/loss.h"
 #include "framework/ops/matmul.h"
+#include "framework/ops/mixed_precision.h"
 #include "framework/ops/pool.h"
 #include "framework/ops/reduce.h"
 #include "framework/ops/shape_ops.h"

@@ -8,6 +8,7 @@
 #include "framework/autograd/grad_mode.h"
 #include "framework/core/error.h"
 #include "framework/ops/elementwise.h"
+#include "framework/ops/mixed_precision.h"
 #include "kernels/ab_bins.h"
 #include "kernels/annealed_mean.h"
 
@@ -59,7 +60,9 @@ void ColorizerModel::check_input(const Tensor& L) const {
 
 Tensor ColorizerModel::forward(const Tensor& L) {
   check_input(L);
-  return forward_normalized(normalize_input(L));
+  // Under nn::settings().autocast_bfloat16 the layers compute in bfloat16; the losses and
+  // decoders take float32, so the output leaves the network as float32.
+  return float32_if_bfloat16(forward_normalized(normalize_input(L)));
 }
 
 Tensor ColorizerModel::normalize_input(const Tensor& L) const {

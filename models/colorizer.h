@@ -65,7 +65,8 @@ class ColorizerModel : public nn::Module {
 
   // L: (N, 1, H, W) float32/float64 in Lab units (0..100), H and W positive multiples of 8.
   // Normalises the input itself (as the public eccv16 port does), so callers always pass raw
-  // L. Returns (N, 313, H/4, W/4) logits or (N, 2, H/4, W/4) encoded ab (the regression head).
+  // L. Returns (N, 313, H/4, W/4) logits or (N, 2, H/4, W/4) encoded ab (the regression head),
+  // in L's dtype (float32 also under nn::settings().autocast_bfloat16).
   // A wrong rank, channel count, size or dtype is a tint::Error naming the model and shape.
   Tensor forward(const Tensor& L) final;
 

@@ -2,6 +2,7 @@
 #include "models/example_cnn.h"
 
 #include "framework/core/random_math.h"
+#include "framework/ops/mixed_precision.h"
 
 namespace tint::models {
 
@@ -47,7 +48,8 @@ ExampleCnn::ExampleCnn(int64_t width, Generator& gen) {
 }
 
 Tensor ExampleCnn::forward(const Tensor& images) {
-  return mean(mean((*features_)(images), 3), 2);
+  // float32 logits also under nn::settings().autocast_bfloat16 (the pooling runs in float32).
+  return mean(mean(float32_if_bfloat16((*features_)(images)), 3), 2);
 }
 
 }  // namespace tint::models

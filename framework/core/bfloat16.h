@@ -48,4 +48,10 @@ struct bfloat16 {
 
 static_assert(sizeof(bfloat16) == 2, "bfloat16 is 2 bytes");
 
+// The type a kernel computes in for elements of type T: float for bfloat16 (loaded with
+// static_cast<float>, stored back rounded with static_cast<bfloat16>), T itself otherwise.
+template <typename T> struct AccumulateOf { using type = T; };
+template <> struct AccumulateOf<bfloat16> { using type = float; };
+template <typename T> using acc_t = typename AccumulateOf<T>::type;
+
 }  // namespace tint

@@ -13,7 +13,8 @@
 namespace tint {
 
 // BFloat16 is a storage type (framework/core/bfloat16.h): created, copied, cast and saved;
-// compute ops take Float32 or Float64.
+// compute ops take Float32 or Float64, except those of the bfloat16 mixed-precision path
+// (framework/ops/mixed_precision.h).
 enum class DType : uint8_t { Float32, Float64, Int32, Int64, UInt8, BFloat16 };
 
 size_t dtype_size(DType dtype);
@@ -48,6 +49,20 @@ template <typename T> inline constexpr DType dtype_of = DTypeOf<T>::value;
       default:                                                                        \
         TINT_FAIL(op_name, ": expected a floating dtype (float32 or float64), got ",  \
                   ::tint::dtype_name(dtype));                                         \
+    }                                                                                 \
+  }()
+
+// Same, with bfloat16 too (scalar_t = tint::bfloat16; compute in acc_t<scalar_t>): for the
+// kernels of the mixed-precision path (framework/ops/mixed_precision.h).
+#define TINT_DISPATCH_FLOATING_BF16(dtype, op_name, ...)                              \
+  [&] {                                                                               \
+    switch (dtype) {                                                                  \
+      TINT_DTYPE_CASE(Float32, float, __VA_ARGS__)                                    \
+      TINT_DTYPE_CASE(Float64, double, __VA_ARGS__)                                   \
+      TINT_DTYPE_CASE(BFloat16, ::tint::bfloat16, __VA_ARGS__)                        \
+      default:                                                                        \
+        TINT_FAIL(op_name, ": expected a floating dtype (float32, float64 or "        \
+                  "bfloat16), got ", ::tint::dtype_name(dtype));                      \
     }                                                                                 \
   }()
 

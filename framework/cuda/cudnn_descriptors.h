@@ -13,8 +13,20 @@ inline cudnnDataType_t cudnn_type(DType dtype) {
   switch (dtype) {
     case DType::Float32: return CUDNN_DATA_FLOAT;
     case DType::Float64: return CUDNN_DATA_DOUBLE;
+    case DType::BFloat16: return CUDNN_DATA_BFLOAT16;
     default: TINT_FAIL("cuDNN: unsupported dtype ", dtype_name(dtype));
   }
+}
+
+// What cuDNN computes (accumulates) in for data of a dtype: float32 for bfloat16.
+inline cudnnDataType_t compute_type(DType dtype) {
+  return dtype == DType::BFloat16 ? CUDNN_DATA_FLOAT : cudnn_type(dtype);
+}
+
+// The dtype of cuDNN's scaling factors (alpha, beta) and of batch norm's per-channel
+// parameters and statistics for data of a dtype: float64 for float64, float32 otherwise.
+inline DType cudnn_scaling_dtype(DType dtype) {
+  return dtype == DType::Float64 ? DType::Float64 : DType::Float32;
 }
 
 class TensorDescriptor {
@@ -61,10 +73,13 @@ class ConvolutionDescriptor {
     TINT_CUDNN_CHECK(cudnnSetConvolution2dDescriptor(
         desc_, static_cast<int>(pad_h), static_cast<int>(pad_w), static_cast<int>(stride_h),
         static_cast<int>(stride_w), static_cast<int>(dil_h), static_cast<int>(dil_w),
-        CUDNN_CROSS_CORRELATION, cudnn_type(dtype)));
-    // DEFAULT_MATH lets cuDNN use TF32 tensor cores for fp32; FMA_MATH forbids it.
+        CUDNN_CROSS_CORRELATION, compute_type(dtype)));
+    // DEFAULT_MATH lets cuDNN use TF32 tensor cores for fp32 (and tensor cores for bfloat16);
+    // FMA_MATH forbids them.
     TINT_CUDNN_CHECK(cudnnSetConvolutionMathType(
-        desc_, dtype == DType::Float32 && allow_tf32 ? CUDNN_DEFAULT_MATH : CUDNN_FMA_MATH));
+        desc_, (dtype == DType::Float32 && allow_tf32) || dtype == DType::BFloat16
+                   ? CUDNN_DEFAULT_MATH
+                   : CUDNN_FMA_MATH));
   }
   ~ConvolutionDescriptor() { cudnnDestroyConvolutionDescriptor(desc_); }
   ConvolutionDescriptor(const ConvolutionDescriptor&) = delete;

@@ -27,6 +27,13 @@ void check_kernel(Pair k, const char* layer) {
              k.w, ")");
 }
 
+// Under settings().autocast_bfloat16, what a convolution computes with: float32 tensors cast
+// to bfloat16 (a differentiable cast); anything else (undefined, float64, already bfloat16)
+// unchanged, as PyTorch's autocast leaves float64 alone.
+Tensor autocast_input(const Tensor& t) {
+  return t.defined() && t.dtype() == DType::Float32 ? t.to(DType::BFloat16) : t;
+}
+
 }  // namespace
 
 // ---- Sequential ----------------------------------------------------------------------------
@@ -126,6 +133,7 @@ Tensor Conv2d::convolve(const Tensor& input, bool fuse_bias_relu) const {
     w = pad(w, {0, 0, 0, 0, 0, 0, 0, extra_out});
     if (b.defined()) b = pad(b, {0, extra_out});
   }
+  if (s.autocast_bfloat16) x = autocast_input(x), w = autocast_input(w), b = autocast_input(b);
   const Tensor y = fuse_bias_relu ? bias_relu(conv2d(x, w, Tensor(), options_), b)
                                   : conv2d(x, w, b, options_);
   return extra_out > 0 ? y.slice(1, 0, out_channels) : y;
@@ -145,11 +153,18 @@ ConvTranspose2d::ConvTranspose2d(int64_t in_channels, int64_t out_channels, Pair
 }
 
 Tensor ConvTranspose2d::forward(const Tensor& input) {
+  if (settings().autocast_bfloat16)
+    return conv_transpose2d(autocast_input(input), autocast_input(weight_),
+                            autocast_input(bias_), options_);
   return conv_transpose2d(input, weight_, bias_, options_);
 }
 
 Tensor ConvTranspose2d::forward_bias_relu(const Tensor& input) {
   TINT_CHECK(bias_.defined(), "ConvTranspose2d: forward_bias_relu needs a layer with a bias");
+  if (settings().autocast_bfloat16)
+    return bias_relu(conv_transpose2d(autocast_input(input), autocast_input(weight_), Tensor(),
+                                      options_),
+                     autocast_input(bias_));
   return bias_relu(conv_transpose2d(input, weight_, Tensor(), options_), bias_);
 }
 

@@ -1,11 +1,12 @@
-// Result-preserving switches of the nn layers, prepared for the GPU (tensor-core-friendly
-// channel counts, fewer passes over activations). All are OFF by default, except that
+// Switches of the nn layers, prepared for the GPU (tensor-core-friendly channel counts,
+// fewer passes over activations, bfloat16). All are OFF by default, except that
 // fuse_bias_relu_on_cuda fuses bias and ReLU for inputs on a CUDA device (measured faster
-// there: docs/performance.md; CPU results stay those of the plain path). Each computes the
-// same function as the plain path (equal within rounding; tests/cpu/test_nn_settings.cpp
-// checks outputs, losses and gradients in float64) and none changes a parameter's name or
-// shape, so state dicts and checkpoints load either way. Process-wide and read at every
-// forward, like cuda::settings(); plain C++ so apps can set them in any build.
+// there: docs/performance.md; CPU results stay those of the plain path). Each but
+// autocast_bfloat16 computes the same function as the plain path (equal within rounding;
+// tests/cpu/test_nn_settings.cpp checks outputs, losses and gradients in float64) and none
+// changes a parameter's name or shape, so state dicts and checkpoints load either way.
+// Process-wide and read at every forward, like cuda::settings(); plain C++ so apps can set
+// them in any build.
 //   fuse_bias_relu      — nn::Sequential runs a Conv2d or ConvTranspose2d that has a bias and
 //                         is directly followed by a ReLU as the convolution without its bias,
 //                         then bias_relu (ops/bias_relu.h): one fused pass for bias and ReLU,
@@ -21,6 +22,14 @@
 //                         its weight and bias zero-padded on the fly to that multiple of output
 //                         channels and returns only the real ones (a view), so the extra
 //                         outputs never reach a loss, a decoder or the state dict.
+//   autocast_bfloat16   — bfloat16 mixed precision (framework/ops/mixed_precision.h): Conv2d
+//                         and ConvTranspose2d cast a float32 input, their weight and their
+//                         bias to bfloat16 and compute in bfloat16 (float32 accumulation), so
+//                         activations are bfloat16 between layers; parameters, their
+//                         gradients, BatchNorm's statistics and the optimizer stay float32;
+//                         the colorizer models return float32 outputs. Not bit-equal to the
+//                         plain path: equal within bfloat16 rounding (tests/cpu/
+//                         test_mixed_precision.cpp states the tolerances).
 #pragma once
 
 namespace tint::nn {
@@ -30,6 +39,7 @@ struct Settings {
   bool pad_input_channels = false;
   bool pad_output_channels = false;
   bool fuse_bias_relu_on_cuda = true;
+  bool autocast_bfloat16 = false;
 };
 
 Settings& settings();

@@ -2,6 +2,8 @@
 // CPU kernels, and one coarse autograd node for input, weight and bias. The node keeps the
 // input, the per-channel mean and invstd actually used, and the weight; the backward is the
 // closed form through the batch statistics in training, a per-channel scale in eval.
+// bfloat16 input (float32 parameters and statistics): cuDNN in training on the GPU, through
+// float32 otherwise (ops/mixed_precision.h).
 #include "framework/ops/batch_norm.h"
 
 #include "framework/autograd/node.h"
@@ -10,6 +12,7 @@
 #include "framework/ops/cuda/batch_norm.h"
 #include "framework/ops/op_profile.h"
 #include "framework/ops/elementwise.h"
+#include "framework/ops/mixed_precision.h"
 #include "framework/ops/reduce.h"
 
 namespace tint {
@@ -27,8 +30,30 @@ void check_per_channel(const Tensor& t, const Tensor& input, const char* what) {
   TINT_CHECK(t.shape() == Shape{channels}, kOp, ": ", what, " must have shape [", channels,
              "] (one value per channel of the input of shape ", shape_str(input.shape()),
              "), got shape ", shape_str(t.shape()));
-  check_same_dtype(input, t, kOp, "the input", what);
+  if (is_bfloat16(input))
+    TINT_CHECK(t.dtype() == DType::Float32, kOp, ": with a bfloat16 input, ", what,
+               " must be float32 (parameters and statistics stay float32), got ",
+               dtype_name(t.dtype()));
+  else
+    check_same_dtype(input, t, kOp, "the input", what);
   check_same_device(input, t, kOp, "the input", what);
+}
+
+// The float32 computation of a bfloat16 input (mixed_precision.h): the input alone is cast,
+// so the running statistics are still updated in place.
+Tensor batch_norm2d_through_float32(const Tensor& input, const Tensor& running_mean,
+                                    const Tensor& running_var, const Tensor& weight,
+                                    const Tensor& bias, bool training, double momentum,
+                                    double eps) {
+  return batch_norm2d(input.to(DType::Float32), running_mean, running_var, weight, bias,
+                      training, momentum, eps)
+      .to(DType::BFloat16);
+}
+
+// Set when cuDNN refused a bfloat16 batch norm once: later calls go through float32 at once.
+bool& cudnn_lacks_bfloat16_batch_norm() {
+  static bool lacks = false;
+  return lacks;
 }
 
 // A contiguous (C) copy that later updates of the source cannot change.
@@ -51,6 +76,8 @@ Tensor batch_norm2d_cuda(const Tensor& input, const Tensor& running_mean,
   const Tensor xc = input.detach().contiguous();
   const Tensor w = weight.defined() ? weight.detach().contiguous() : Tensor();
   const Tensor b = bias.defined() ? bias.detach().contiguous() : Tensor();
+  // The dtype of the statistics and of the weight and bias gradients (float32 for bfloat16).
+  const DType stats_dtype = is_bfloat16(input) ? DType::Float32 : input.dtype();
   Tensor out = Tensor::empty(input.shape(), input.dtype(), input.device());
   if (training) {
     TINT_CHECK(input.shape()[0] * input.shape()[2] * input.shape()[3] > 1, kOp,
@@ -58,22 +85,27 @@ Tensor batch_norm2d_cuda(const Tensor& input, const Tensor& running_mean,
                shape_str(input.shape()));
     const Tensor rm = running_mean.defined() ? running_mean.detach().contiguous() : Tensor();
     const Tensor rv = running_var.defined() ? running_var.detach().contiguous() : Tensor();
-    Tensor save_mean = Tensor::empty({channels}, input.dtype(), input.device());
-    Tensor save_invstd = Tensor::empty({channels}, input.dtype(), input.device());
+    Tensor save_mean = Tensor::empty({channels}, stats_dtype, input.device());
+    Tensor save_invstd = Tensor::empty({channels}, stats_dtype, input.device());
     {
       op_profile::MaybeScope profiled("batch_norm_forward_training", input.device());
-      cuda::batch_norm_forward_training(out, save_mean, save_invstd, xc, w, b, rm, rv,
-                                        momentum, eps);
+      if (!cuda::batch_norm_forward_training(out, save_mean, save_invstd, xc, w, b, rm, rv,
+                                             momentum, eps)) {
+        cudnn_lacks_bfloat16_batch_norm() = true;
+        return batch_norm2d_through_float32(input, running_mean, running_var, weight, bias,
+                                            training, momentum, eps);
+      }
     }
     if (rm.defined() && !running_mean.is_contiguous()) Tensor(running_mean).copy_(rm);
     if (rv.defined() && !running_var.is_contiguous()) Tensor(running_var).copy_(rv);
     return record(out, kOp, {input, weight, bias},
                   [xc, w, save_mean, save_invstd, eps, channels](const Tensor& g,
                                                                  const Needs& need) -> Grads {
+                    const DType stats = save_mean.dtype();
                     Grads r(3);
                     if (need[0]) r[0] = Tensor::empty(xc.shape(), xc.dtype(), xc.device());
-                    if (need[1]) r[1] = Tensor::empty({channels}, xc.dtype(), xc.device());
-                    if (need[2]) r[2] = Tensor::empty({channels}, xc.dtype(), xc.device());
+                    if (need[1]) r[1] = Tensor::empty({channels}, stats, xc.device());
+                    if (need[2]) r[2] = Tensor::empty({channels}, stats, xc.device());
                     op_profile::MaybeScope profiled("batch_norm_backward_training",
                                                     xc.device());
                     cuda::batch_norm_backward_training(r[0], r[1], r[2], g.contiguous(), xc, w,
@@ -120,6 +152,11 @@ Tensor batch_norm2d(const Tensor& input, const Tensor& running_mean, const Tenso
              ": eval mode (training = false) normalises with running_mean and running_var, "
              "but none were given");
   TINT_CHECK(eps >= 0, kOp, ": eps must be >= 0, got ", eps);
+  // bfloat16 natively only in cuDNN's training calls; eval and the CPU through float32.
+  if (is_bfloat16(input) &&
+      (!input.device().is_cuda() || !training || cudnn_lacks_bfloat16_batch_norm()))
+    return batch_norm2d_through_float32(input, running_mean, running_var, weight, bias, training,
+                                        momentum, eps);
 #if defined(TINT_WITH_CUDA)
   if (input.device().is_cuda())
     return batch_norm2d_cuda(input, running_mean, running_var, weight, bias, training, momentum,

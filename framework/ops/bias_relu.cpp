@@ -1,5 +1,6 @@
 // Public bias_relu: argument checks, the kernels, and one node that saves only the output
-// (y > 0 is the ReLU mask, so the input is not kept alive for the backward).
+// (y > 0 is the ReLU mask, so the input is not kept alive for the backward). bfloat16 runs
+// natively on the GPU and through float32 on the CPU (ops/mixed_precision.h).
 #include "framework/ops/bias_relu.h"
 
 #include <vector>
@@ -9,6 +10,7 @@
 #include "framework/ops/cpu/bias_relu.h"
 #include "framework/ops/cuda/bias_relu.h"
 #include "framework/ops/dispatch.h"
+#include "framework/ops/mixed_precision.h"
 
 namespace tint {
 
@@ -40,6 +42,9 @@ cpu::BiasReluGeometry bias_relu_geometry(const Tensor& x, const Tensor& bias) {
 
 Tensor bias_relu(const Tensor& x, const Tensor& bias) {
   const cpu::BiasReluGeometry g = bias_relu_geometry(x, bias);
+  if (is_bfloat16(x) && !x.device().is_cuda())  // the CPU twin of the bfloat16 kernel
+    return through_float32([](const Tensor& a, const Tensor& b) { return bias_relu(a, b); }, x,
+                           bias);
   const Tensor xc = x.detach().contiguous(), bc = bias.detach().contiguous();
   Tensor out = Tensor::empty(x.shape(), x.dtype(), x.device());
   TINT_DEVICE_CALL(out.device(), bias_relu_forward, out, xc, bc, g);

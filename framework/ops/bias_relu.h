@@ -10,7 +10,7 @@
 
 namespace tint {
 
-// x: float32 or float64, 4-D (N, C, H, W); bias: same dtype and device, shape (C). Anything
+// x: float32, float64 or bfloat16, 4-D (N, C, H, W); bias: same dtype and device, shape (C). Anything
 // else is a tint::Error that names bias_relu and the shapes or dtypes.
 Tensor bias_relu(const Tensor& x, const Tensor& bias);
 

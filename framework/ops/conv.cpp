@@ -5,7 +5,8 @@
 //   conv2d:            y  = lower(x),  dx = lift(dy),  dW from (dy, im2col(x))
 //   conv_transpose2d:  y  = lift(x),   dx = lower(dy), dW from (x, im2col(dy))
 // Both nodes are coarse (one node per call, bias included), and their backward is not itself
-// differentiable (no double backward).
+// differentiable (no double backward). bfloat16 (input, weight and bias alike) runs natively
+// on the GPU (cuDNN) and through float32 on the CPU (ops/mixed_precision.h).
 #include "framework/ops/conv.h"
 
 #include "framework/autograd/node.h"
@@ -15,6 +16,7 @@
 #include "framework/ops/dispatch.h"
 #include "framework/ops/flop_counter.h"
 #include "framework/ops/math/conv.h"
+#include "framework/ops/mixed_precision.h"
 
 namespace tint {
 
@@ -85,6 +87,12 @@ Tensor conv2d(const Tensor& input, const Tensor& weight, const Tensor& bias,
   const char* op = "conv2d";
   const Pair &s = options.stride, &p = options.padding, &d = options.dilation;
   check_common(op, input, weight, bias, /*out_channels_dim=*/0, "(C_out, C_in, kH, kW)", s, p, d);
+  if (is_bfloat16(input) && !input.device().is_cuda())  // the CPU twin of cuDNN's bfloat16
+    return through_float32(
+        [](const Tensor& x, const Tensor& w, const Tensor& b, const Conv2dOptions& o) {
+          return conv2d(x, w, b, o);
+        },
+        input, weight, bias, options);
   const Shape& x = input.shape();
   const Shape& w = weight.shape();
   TINT_CHECK(x[1] == w[1], "conv2d: input has ", x[1], " channels but weight ", shape_str(w),
@@ -125,6 +133,12 @@ Tensor conv_transpose2d(const Tensor& input, const Tensor& weight, const Tensor&
   const Pair &s = options.stride, &p = options.padding, &d = options.dilation,
              &op_pad = options.output_padding;
   check_common(op, input, weight, bias, /*out_channels_dim=*/1, "(C_in, C_out, kH, kW)", s, p, d);
+  if (is_bfloat16(input) && !input.device().is_cuda())  // the CPU twin of cuDNN's bfloat16
+    return through_float32(
+        [](const Tensor& x, const Tensor& w, const Tensor& b, const ConvTranspose2dOptions& o) {
+          return conv_transpose2d(x, w, b, o);
+        },
+        input, weight, bias, options);
   const Shape& x = input.shape();
   const Shape& w = weight.shape();
   TINT_CHECK(x[1] == w[0], "conv_transpose2d: input has ", x[1], " channels but weight ",

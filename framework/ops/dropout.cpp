@@ -1,7 +1,8 @@
 // Public dropout: argument checks, the kernels, and the backward node. On the CPU the node
 // keeps only (seed, first counter, p): the mask is a pure function of those, so the backward
 // regenerates it rather than holding a mask tensor. On the GPU, cuDNN dropout keeps its
-// reserve space instead (p = 1 uses the counter-based kernel there too: all zeros).
+// reserve space instead (p = 1 uses the counter-based kernel there too: all zeros). bfloat16
+// goes through float32 (ops/mixed_precision.h), with the same mask as float32.
 #include "framework/ops/dropout.h"
 
 #include "framework/autograd/node.h"
@@ -9,12 +10,15 @@
 #include "framework/ops/cpu/dropout.h"
 #include "framework/ops/cuda/dropout.h"
 #include "framework/ops/dispatch.h"
+#include "framework/ops/mixed_precision.h"
 
 namespace tint {
 
 Tensor dropout(const Tensor& input, double p, bool training, Generator& gen) {
   check_floating(input, "dropout", "the input");
   TINT_CHECK(p >= 0.0 && p <= 1.0, "dropout: probability p must be in [0, 1], got ", p);
+  if (is_bfloat16(input) && training && p != 0.0)
+    return through_float32([&](const Tensor& x) { return dropout(x, p, training, gen); }, input);
   // Identity: the same tensor comes back, so its history is untouched and no counters are
   // consumed (eval passes do not shift the training masks that follow).
   if (!training || p == 0.0) return input;

@@ -1,5 +1,6 @@
 // Public elementwise ops: argument checks, the CPU kernels, and backward rules. Gradients of
-// broadcast operands are summed back to their shapes.
+// broadcast operands are summed back to their shapes. bfloat16 operands (both, for two
+// tensors) compute through float32 and give bfloat16 (ops/mixed_precision.h).
 #include "framework/ops/elementwise.h"
 
 #include "framework/autograd/node.h"
@@ -7,6 +8,7 @@
 #include "framework/ops/cpu/elementwise.h"
 #include "framework/ops/cuda/elementwise.h"
 #include "framework/ops/dispatch.h"
+#include "framework/ops/mixed_precision.h"
 #include "framework/ops/reduce.h"
 #include "framework/tensor/factories.h"
 
@@ -46,6 +48,8 @@ Tensor scalar_raw(BinaryOp op, const char* name, const Tensor& a, double s, bool
 
 Tensor unary_op(UnaryOp op, const char* name, const Tensor& x) {
   check_defined(x, name, "the input");
+  if (is_bfloat16(x))
+    return through_float32([&](const Tensor& xf) { return unary_op(op, name, xf); }, x);
   if (op != UnaryOp::Neg && op != UnaryOp::Abs && op != UnaryOp::Relu)
     check_floating(x, name, "the input");
   const Tensor xc = x.contiguous();
@@ -67,6 +71,8 @@ Tensor unary_op(UnaryOp op, const char* name, const Tensor& x) {
 }  // namespace
 
 Tensor add(const Tensor& a, const Tensor& b) {
+  if (is_bfloat16(a) && is_bfloat16(b))
+    return through_float32([](const Tensor& x, const Tensor& y) { return add(x, y); }, a, b);
   Tensor out = binary_raw(BinaryOp::Add, "add", a, b);
   return record(out, "add", {a, b}, [sa = a.shape(), sb = b.shape()](const Tensor& g,
                                                                      const Needs& n) -> Grads {
@@ -75,6 +81,8 @@ Tensor add(const Tensor& a, const Tensor& b) {
 }
 
 Tensor sub(const Tensor& a, const Tensor& b) {
+  if (is_bfloat16(a) && is_bfloat16(b))
+    return through_float32([](const Tensor& x, const Tensor& y) { return sub(x, y); }, a, b);
   Tensor out = binary_raw(BinaryOp::Sub, "sub", a, b);
   return record(out, "sub", {a, b}, [sa = a.shape(), sb = b.shape()](const Tensor& g,
                                                                      const Needs& n) -> Grads {
@@ -83,6 +91,8 @@ Tensor sub(const Tensor& a, const Tensor& b) {
 }
 
 Tensor mul(const Tensor& a, const Tensor& b) {
+  if (is_bfloat16(a) && is_bfloat16(b))
+    return through_float32([](const Tensor& x, const Tensor& y) { return mul(x, y); }, a, b);
   Tensor out = binary_raw(BinaryOp::Mul, "mul", a, b);
   return record(out, "mul", {a, b},
                 [ad = a.detach(), bd = b.detach()](const Tensor& g, const Needs& n) -> Grads {
@@ -92,6 +102,8 @@ Tensor mul(const Tensor& a, const Tensor& b) {
 }
 
 Tensor div(const Tensor& a, const Tensor& b) {
+  if (is_bfloat16(a) && is_bfloat16(b))
+    return through_float32([](const Tensor& x, const Tensor& y) { return div(x, y); }, a, b);
   Tensor out = binary_raw(BinaryOp::Div, "div", a, b);
   return record(out, "div", {a, b},
                 [ad = a.detach(), bd = b.detach(), y = out.detach()](const Tensor& g,
@@ -102,6 +114,8 @@ Tensor div(const Tensor& a, const Tensor& b) {
 }
 
 Tensor pow(const Tensor& a, const Tensor& b) {
+  if (is_bfloat16(a) && is_bfloat16(b))
+    return through_float32([](const Tensor& x, const Tensor& y) { return pow(x, y); }, a, b);
   Tensor out = binary_raw(BinaryOp::Pow, "pow", a, b);
   return record(out, "pow", {a, b},
                 [ad = a.detach(), bd = b.detach(), y = out.detach()](const Tensor& g,
@@ -114,6 +128,8 @@ Tensor pow(const Tensor& a, const Tensor& b) {
 }
 
 Tensor maximum(const Tensor& a, const Tensor& b) {
+  if (is_bfloat16(a) && is_bfloat16(b))
+    return through_float32([](const Tensor& x, const Tensor& y) { return maximum(x, y); }, a, b);
   Tensor out = binary_raw(BinaryOp::Max, "maximum", a, b);
   return record(out, "maximum", {a, b},
                 [ad = a.detach(), bd = b.detach()](const Tensor& g, const Needs& n) -> Grads {
@@ -124,31 +140,43 @@ Tensor maximum(const Tensor& a, const Tensor& b) {
 }
 
 Tensor add(const Tensor& a, double s) {
+  if (is_bfloat16(a))
+    return through_float32([s](const Tensor& x) { return add(x, s); }, a);
   return record(scalar_raw(BinaryOp::Add, "add", a, s, false), "add_scalar", {a},
                 [](const Tensor& g, const Needs&) -> Grads { return {g}; });
 }
 
 Tensor sub(const Tensor& a, double s) {
+  if (is_bfloat16(a))
+    return through_float32([s](const Tensor& x) { return sub(x, s); }, a);
   return record(scalar_raw(BinaryOp::Sub, "sub", a, s, false), "sub_scalar", {a},
                 [](const Tensor& g, const Needs&) -> Grads { return {g}; });
 }
 
 Tensor rsub(double s, const Tensor& a) {
+  if (is_bfloat16(a))
+    return through_float32([s](const Tensor& x) { return rsub(s, x); }, a);
   return record(scalar_raw(BinaryOp::Sub, "rsub", a, s, true), "rsub_scalar", {a},
                 [](const Tensor& g, const Needs&) -> Grads { return {neg(g)}; });
 }
 
 Tensor mul(const Tensor& a, double s) {
+  if (is_bfloat16(a))
+    return through_float32([s](const Tensor& x) { return mul(x, s); }, a);
   return record(scalar_raw(BinaryOp::Mul, "mul", a, s, false), "mul_scalar", {a},
                 [s](const Tensor& g, const Needs&) -> Grads { return {mul(g, s)}; });
 }
 
 Tensor div(const Tensor& a, double s) {
+  if (is_bfloat16(a))
+    return through_float32([s](const Tensor& x) { return div(x, s); }, a);
   return record(scalar_raw(BinaryOp::Div, "div", a, s, false), "div_scalar", {a},
                 [s](const Tensor& g, const Needs&) -> Grads { return {div(g, s)}; });
 }
 
 Tensor rdiv(double s, const Tensor& a) {
+  if (is_bfloat16(a))
+    return through_float32([s](const Tensor& x) { return rdiv(s, x); }, a);
   Tensor out = scalar_raw(BinaryOp::Div, "rdiv", a, s, true);
   return record(out, "rdiv_scalar", {a},
                 [ad = a.detach(), y = out.detach()](const Tensor& g, const Needs&) -> Grads {
@@ -157,6 +185,8 @@ Tensor rdiv(double s, const Tensor& a) {
 }
 
 Tensor pow(const Tensor& a, double e) {
+  if (is_bfloat16(a))
+    return through_float32([e](const Tensor& x) { return pow(x, e); }, a);
   return record(scalar_raw(BinaryOp::Pow, "pow", a, e, false), "pow_scalar", {a},
                 [ad = a.detach(), e](const Tensor& g, const Needs&) -> Grads {
                   return {mul(g, mul(pow(ad, e - 1.0), e))};
@@ -173,6 +203,8 @@ Tensor sigmoid(const Tensor& x) { return unary_op(UnaryOp::Sigmoid, "sigmoid", x
 Tensor tanh(const Tensor& x) { return unary_op(UnaryOp::Tanh, "tanh", x); }
 
 Tensor clamp(const Tensor& x, double lo, double hi) {
+  if (is_bfloat16(x))
+    return through_float32([&](const Tensor& xf) { return clamp(xf, lo, hi); }, x);
   check_floating(x, "clamp", "the input");
   TINT_CHECK(lo <= hi, "clamp: min ", lo, " is greater than max ", hi);
     Tensor out = Tensor::empty(x.shape(), x.dtype(), x.device());

@@ -1,7 +1,7 @@
 // Public upsample_nearest2d / upsample_bilinear2d: output-size rules, argument checks, the CPU
 // kernels, and a node whose backward scatter-adds the gradient through the same indices and
 // weights (nothing is saved but the geometry). Smaller outputs (downsampling) follow the
-// same rules, as in PyTorch.
+// same rules, as in PyTorch. bfloat16 goes through float32 (ops/mixed_precision.h).
 #include "framework/ops/upsample.h"
 
 #include <cmath>
@@ -11,6 +11,7 @@
 #include "framework/ops/cpu/upsample.h"
 #include "framework/ops/cuda/upsample.h"
 #include "framework/ops/dispatch.h"
+#include "framework/ops/mixed_precision.h"
 
 namespace tint {
 
@@ -58,6 +59,8 @@ struct Kernels {
 
 Tensor upsample(const Tensor& x, const UpsampleSize& size, const char* op, const Kernels& k) {
   const cpu::UpsampleGeometry g = geometry(x, size, op);
+  if (is_bfloat16(x))
+    return through_float32([&](const Tensor& xf) { return upsample(xf, size, op, k); }, x);
   const bool gpu = x.device().is_cuda();
   const Kernel forward = gpu ? k.cuda_forward : k.cpu_forward;
   const Kernel backward = gpu ? k.cuda_backward : k.cpu_backward;

@@ -1,6 +1,8 @@
 // cuDNN batch normalisation (CUDNN_BATCHNORM_SPATIAL). cuDNN wants scale and bias even when
 // the layer has none, so affine-off layers pass ones and zeros. cuDNN's running variance
-// uses the unbiased batch variance, as PyTorch's does.
+// uses the unbiased batch variance, as PyTorch's does. bfloat16 data keeps float32
+// parameters and statistics (cuDNN's rule for 16-bit data); where cuDNN does not support
+// bfloat16 the training forward says so and the op computes through float32 instead.
 #include "framework/cuda/cudnn_descriptors.h"
 #include "framework/ops/cuda/batch_norm.h"
 #include "framework/ops/cuda/launch.cuh"
@@ -10,11 +12,12 @@ namespace tint::cuda {
 
 namespace {
 
+// x in its dtype; the per-channel parameters and statistics in float32 for bfloat16 data.
 struct BnDescriptors {
   TensorDescriptor x, param;
   BnDescriptors(const Tensor& t)
       : x(t.dtype(), t.shape()[0], t.shape()[1], t.shape()[2], t.shape()[3]),
-        param(t.dtype(), 1, t.shape()[1], 1, 1) {}
+        param(cudnn_scaling_dtype(t.dtype()), 1, t.shape()[1], 1, 1) {}
 };
 
 struct Scalars {
@@ -32,14 +35,16 @@ void check_eps(double eps) {
 }
 
 Tensor or_filled(const Tensor& t, const Tensor& like, double value) {
-  return t.defined() ? t : full({like.shape()[1]}, value, options_of(like));
+  return t.defined() ? t
+                     : full({like.shape()[1]}, value,
+                            options_of(like).with_dtype(cudnn_scaling_dtype(like.dtype())));
 }
 
 std::string where(const Tensor& x) { return "(batch_norm2d on " + shape_str(x.shape()) + ")"; }
 
 }  // namespace
 
-void batch_norm_forward_training(const Tensor& out, const Tensor& save_mean,
+bool batch_norm_forward_training(const Tensor& out, const Tensor& save_mean,
                                  const Tensor& save_invstd, const Tensor& x, const Tensor& weight,
                                  const Tensor& bias, const Tensor& running_mean,
                                  const Tensor& running_var, double momentum, double eps) {
@@ -47,14 +52,15 @@ void batch_norm_forward_training(const Tensor& out, const Tensor& save_mean,
   const BnDescriptors d(x);
   const Scalars s(x.dtype());
   const Tensor w = or_filled(weight, x, 1.0), b = or_filled(bias, x, 0.0);
-  TINT_CUDNN_CHECK(cudnnBatchNormalizationForwardTraining(
-                       context(x.device().index).cudnn(), CUDNN_BATCHNORM_SPATIAL, s.one(),
-                       s.zero(), d.x.get(), x.raw_data(), d.x.get(), out.raw_data(),
-                       d.param.get(), w.raw_data(), b.raw_data(), momentum,
-                       running_mean.defined() ? running_mean.raw_data() : nullptr,
-                       running_var.defined() ? running_var.raw_data() : nullptr, eps,
-                       save_mean.raw_data(), save_invstd.raw_data()),
-                   where(x));
+  const cudnnStatus_t status = cudnnBatchNormalizationForwardTraining(
+      context(x.device().index).cudnn(), CUDNN_BATCHNORM_SPATIAL, s.one(), s.zero(), d.x.get(),
+      x.raw_data(), d.x.get(), out.raw_data(), d.param.get(), w.raw_data(), b.raw_data(),
+      momentum, running_mean.defined() ? running_mean.raw_data() : nullptr,
+      running_var.defined() ? running_var.raw_data() : nullptr, eps, save_mean.raw_data(),
+      save_invstd.raw_data());
+  if (status == CUDNN_STATUS_NOT_SUPPORTED && x.dtype() == DType::BFloat16) return false;
+  TINT_CUDNN_CHECK(status, where(x));
+  return true;
 }
 
 void batch_norm_forward_inference(const Tensor& out, const Tensor& x, const Tensor& weight,
@@ -83,8 +89,10 @@ void batch_norm_backward_training(const Tensor& grad_in, const Tensor& grad_weig
   const Tensor w = or_filled(weight, x, 1.0);
   // cuDNN always writes all three; scratch buffers take the unwanted ones.
   const Tensor gi = grad_in.defined() ? grad_in : Tensor::empty(x.shape(), x.dtype(), x.device());
-  const Tensor gw = grad_weight.defined() ? grad_weight : Tensor::empty(w.shape(), w.dtype(), w.device());
-  const Tensor gb = grad_bias.defined() ? grad_bias : Tensor::empty(w.shape(), w.dtype(), w.device());
+  const Tensor gw =
+      grad_weight.defined() ? grad_weight : Tensor::empty(w.shape(), w.dtype(), w.device());
+  const Tensor gb =
+      grad_bias.defined() ? grad_bias : Tensor::empty(w.shape(), w.dtype(), w.device());
   TINT_CUDNN_CHECK(cudnnBatchNormalizationBackward(
                        context(x.device().index).cudnn(), CUDNN_BATCHNORM_SPATIAL, s.one(),
                        s.zero(), s.one(), s.zero(), d.x.get(), x.raw_data(), d.x.get(),

@@ -9,8 +9,10 @@ namespace tint::cuda {
 
 // Training: out, and the batch mean / inverse std saved for backward (C), from x (N,C,H,W);
 // running_mean/var updated with momentum (unbiased variance) when defined. weight/bias may be
-// undefined (affine off: 1 and 0 are passed to cuDNN).
-void batch_norm_forward_training(const Tensor& out, const Tensor& save_mean,
+// undefined (affine off: 1 and 0 are passed to cuDNN). A bfloat16 x keeps float32 weight,
+// bias, statistics and saved mean/invstd. Returns false, writing nothing, where cuDNN does not
+// support a bfloat16 x (the caller then computes through float32); true otherwise.
+bool batch_norm_forward_training(const Tensor& out, const Tensor& save_mean,
                                  const Tensor& save_invstd, const Tensor& x, const Tensor& weight,
                                  const Tensor& bias, const Tensor& running_mean,
                                  const Tensor& running_var, double momentum, double eps);

@@ -1,5 +1,6 @@
-// CUDA fused bias + ReLU with the CPU's per-element rule (math/bias_relu.h). Forward: one
-// thread per element. Backward: a (parts, channels) grid in which each block writes its slice
+// CUDA fused bias + ReLU with the CPU's per-element rule (math/bias_relu.h), for float32,
+// float64 and bfloat16 (computed in float, ops/mixed_precision.h), and the same loops without
+// the ReLU for the bias of a bfloat16 convolution. Forward: one thread per element. Backward: a (parts, channels) grid in which each block writes its slice
 // of grad_x and sums it in double into one partial per block; a second kernel adds each
 // channel's partials in a fixed order, so grad_bias is deterministic (no atomics).
 #include "framework/ops/cuda/bias_relu.h"
@@ -14,26 +15,33 @@ namespace {
 // each block still summing at least kThreads * 4 elements.
 constexpr int64_t kMaxPartsPerChannel = 256;
 
-template <typename T>
-__global__ void bias_relu_forward_kernel(T* out, const T* x, const T* bias, BiasReluGeometry g) {
+// Relu = false is the plain per-channel bias of a bfloat16 convolution (conv.cu): the same
+// loops without the mask. Elements are loaded into acc_t<T> (float for bfloat16) and each
+// output is rounded once.
+template <typename T, bool Relu>
+__global__ void bias_forward_kernel(T* out, const T* x, const T* bias, BiasReluGeometry g) {
+  using A = acc_t<T>;
   const int64_t total = g.batch * g.channels * g.positions;
   TINT_GRID_STRIDE(i, total) {
-    out[i] = math::bias_relu_value(x[i], bias[(i / g.positions) % g.channels]);
+    const A z = static_cast<A>(x[i]), b = static_cast<A>(bias[(i / g.positions) % g.channels]);
+    out[i] = static_cast<T>(Relu ? math::bias_relu_value(z, b) : z + b);
   }
 }
 
 template <typename T>
 __global__ void bias_relu_grad_x_kernel(T* gx, const T* go, const T* y, int64_t total) {
+  using A = acc_t<T>;
   TINT_GRID_STRIDE(i, total) {
-    gx[i] = math::bias_relu_grad(go[i], y[i]);
+    gx[i] = static_cast<T>(math::bias_relu_grad(static_cast<A>(go[i]), static_cast<A>(y[i])));
   }
 }
 
 // Block (part, c) covers elements j = part * blockDim + t, stepping by parts * blockDim, of
-// channel c's batch * positions values; gx may be null.
-template <typename T>
-__global__ void bias_relu_backward_kernel(T* gx, double* partials, const T* go, const T* y,
-                                          BiasReluGeometry g) {
+// channel c's batch * positions values; gx may be null (and y too, without Relu).
+template <typename T, bool Relu>
+__global__ void bias_backward_kernel(T* gx, double* partials, const T* go, const T* y,
+                                     BiasReluGeometry g) {
+  using A = acc_t<T>;
   __shared__ double partial[kThreads];
   const int64_t c = blockIdx.y, parts = gridDim.x;
   const int64_t count = g.batch * g.positions;
@@ -42,8 +50,9 @@ __global__ void bias_relu_backward_kernel(T* gx, double* partials, const T* go, 
        j += parts * blockDim.x) {
     const int64_t n = j / g.positions, i = j % g.positions;
     const int64_t idx = (n * g.channels + c) * g.positions + i;
-    const T v = math::bias_relu_grad(go[idx], y[idx]);
-    if (gx) gx[idx] = v;
+    const A v = Relu ? math::bias_relu_grad(static_cast<A>(go[idx]), static_cast<A>(y[idx]))
+                     : static_cast<A>(go[idx]);
+    if (gx) gx[idx] = static_cast<T>(v);
     acc += static_cast<double>(v);
   }
   partial[threadIdx.x] = acc;
@@ -56,8 +65,8 @@ __global__ void bias_relu_backward_kernel(T* gx, double* partials, const T* go, 
 }
 
 template <typename T>
-__global__ void bias_relu_finish_kernel(T* db, const double* partials, int64_t channels,
-                                        int64_t parts) {
+__global__ void bias_finish_kernel(T* db, const double* partials, int64_t channels,
+                                   int64_t parts) {
   TINT_GRID_STRIDE(c, channels) {
     double acc = 0;
     for (int64_t p = 0; p < parts; ++p) acc += partials[c * parts + p];
@@ -65,51 +74,73 @@ __global__ void bias_relu_finish_kernel(T* db, const double* partials, int64_t c
   }
 }
 
-}  // namespace
-
-void bias_relu_forward(const Tensor& out, const Tensor& x, const Tensor& bias,
-                       const BiasReluGeometry& geo) {
+template <bool Relu>
+void bias_forward(const Tensor& out, const Tensor& x, const Tensor& bias,
+                  const BiasReluGeometry& geo, const char* op) {
   const int64_t total = geo.batch * geo.channels * geo.positions;
   if (total == 0) return;
-  TINT_DISPATCH_FLOATING(x.dtype(), "bias_relu", [&] {
-    bias_relu_forward_kernel<<<blocks_for(total), kThreads, 0, stream_of(out)>>>(
+  TINT_DISPATCH_FLOATING_BF16(x.dtype(), op, [&] {
+    bias_forward_kernel<scalar_t, Relu><<<blocks_for(total), kThreads, 0, stream_of(out)>>>(
         out.data_ptr<scalar_t>(), x.data_ptr<const scalar_t>(), bias.data_ptr<const scalar_t>(),
         geo);
   });
-  check_launch("bias_relu");
+  check_launch(op);
 }
 
-void bias_relu_backward(const Tensor& grad_x, const Tensor& grad_bias, const Tensor& grad_out,
-                        const Tensor& out, const BiasReluGeometry& geo) {
-  const int64_t total = geo.batch * geo.channels * geo.positions;
-  if (!grad_bias.defined()) {
-    if (total == 0 || !grad_x.defined()) return;
-    TINT_DISPATCH_FLOATING(grad_out.dtype(), "bias_relu backward", [&] {
-      bias_relu_grad_x_kernel<<<blocks_for(total), kThreads, 0, stream_of(grad_out)>>>(
-          grad_x.data_ptr<scalar_t>(), grad_out.data_ptr<const scalar_t>(),
-          out.data_ptr<const scalar_t>(), total);
-    });
-    check_launch("bias_relu backward");
-    return;
-  }
+// grad_bias (defined) and optionally grad_x; out (the ReLU output) is read only with Relu.
+template <bool Relu>
+void bias_backward(const Tensor& grad_x, const Tensor& grad_bias, const Tensor& grad_out,
+                   const Tensor& out, const BiasReluGeometry& geo, const char* op) {
   if (geo.channels == 0) return;
-  TINT_CHECK(geo.channels <= 65535,
-             "bias_relu backward: the CUDA kernel takes at most 65535 channels, got ",
+  TINT_CHECK(geo.channels <= 65535, op, ": the CUDA kernel takes at most 65535 channels, got ",
              geo.channels);
   const int64_t count = geo.batch * geo.positions;  // values per channel
   int64_t parts = (count + kThreads * 4 - 1) / (kThreads * 4);
   parts = parts < 1 ? 1 : (parts > kMaxPartsPerChannel ? kMaxPartsPerChannel : parts);
   const Tensor partials = Tensor::empty({geo.channels, parts}, DType::Float64, grad_out.device());
-  TINT_DISPATCH_FLOATING(grad_out.dtype(), "bias_relu backward", [&] {
+  TINT_DISPATCH_FLOATING_BF16(grad_out.dtype(), op, [&] {
     const dim3 grid(static_cast<unsigned>(parts), static_cast<unsigned>(geo.channels));
-    bias_relu_backward_kernel<<<grid, kThreads, 0, stream_of(grad_out)>>>(
+    bias_backward_kernel<scalar_t, Relu><<<grid, kThreads, 0, stream_of(grad_out)>>>(
         grad_x.defined() ? grad_x.data_ptr<scalar_t>() : nullptr, partials.data_ptr<double>(),
-        grad_out.data_ptr<const scalar_t>(), out.data_ptr<const scalar_t>(), geo);
-    check_launch("bias_relu backward");
-    bias_relu_finish_kernel<<<blocks_for(geo.channels), kThreads, 0, stream_of(grad_out)>>>(
+        grad_out.data_ptr<const scalar_t>(), Relu ? out.data_ptr<const scalar_t>() : nullptr,
+        geo);
+    check_launch(op);
+    bias_finish_kernel<<<blocks_for(geo.channels), kThreads, 0, stream_of(grad_out)>>>(
         grad_bias.data_ptr<scalar_t>(), partials.data_ptr<const double>(), geo.channels, parts);
   });
-  check_launch("bias_relu backward (bias sum)");
+  check_launch(op);
+}
+
+}  // namespace
+
+void bias_relu_forward(const Tensor& out, const Tensor& x, const Tensor& bias,
+                       const BiasReluGeometry& geo) {
+  bias_forward<true>(out, x, bias, geo, "bias_relu");
+}
+
+void bias_relu_backward(const Tensor& grad_x, const Tensor& grad_bias, const Tensor& grad_out,
+                        const Tensor& out, const BiasReluGeometry& geo) {
+  if (grad_bias.defined()) {
+    bias_backward<true>(grad_x, grad_bias, grad_out, out, geo, "bias_relu backward");
+    return;
+  }
+  const int64_t total = geo.batch * geo.channels * geo.positions;
+  if (total == 0 || !grad_x.defined()) return;
+  TINT_DISPATCH_FLOATING_BF16(grad_out.dtype(), "bias_relu backward", [&] {
+    bias_relu_grad_x_kernel<<<blocks_for(total), kThreads, 0, stream_of(grad_out)>>>(
+        grad_x.data_ptr<scalar_t>(), grad_out.data_ptr<const scalar_t>(),
+        out.data_ptr<const scalar_t>(), total);
+  });
+  check_launch("bias_relu backward");
+}
+
+void bias_add_forward(const Tensor& out, const Tensor& x, const Tensor& bias,
+                      const BiasReluGeometry& geo) {
+  bias_forward<false>(out, x, bias, geo, "conv bias");
+}
+
+void bias_add_grad(const Tensor& grad_bias, const Tensor& grad_out, const BiasReluGeometry& geo) {
+  bias_backward<false>(Tensor(), grad_bias, grad_out, Tensor(), geo, "conv bias gradient");
 }
 
 }  // namespace tint::cuda

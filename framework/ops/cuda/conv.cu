@@ -7,7 +7,8 @@
 // stride, dilation, TF32, deterministic, benchmark, device) and cached: by cuDNN's
 // heuristics (default) or by timing every algorithm with cudnnFind (settings().benchmark);
 // with settings().deterministic only algorithms cuDNN marks deterministic are taken.
-// Workspaces come from the caching allocator.
+// Workspaces come from the caching allocator. bfloat16 data is computed in float32 (tensor
+// cores); its bias add and bias gradient use the bias kernels of cuda/bias_relu.h.
 #include <mutex>
 #include <string>
 #include <unordered_map>
@@ -15,6 +16,7 @@
 
 #include "framework/cuda/cudnn_descriptors.h"
 #include "framework/cuda/settings.h"
+#include "framework/ops/cuda/bias_relu.h"
 #include "framework/ops/cuda/conv.h"
 #include "framework/ops/cuda/launch.cuh"
 
@@ -217,8 +219,16 @@ void run_pass(Pass pass, const Tensor& x, const Tensor& w, const Tensor& y, int6
   if (sync_each_op()) TINT_CUDA_CHECK(cudaDeviceSynchronize(), shapes);
 }
 
+BiasReluGeometry bias_geometry(const Tensor& t) {
+  const Shape& s = t.shape();
+  BiasReluGeometry g;
+  g.batch = s[0], g.channels = s[1], g.positions = s[2] * s[3];
+  return g;
+}
+
 void add_bias(const Tensor& out, const Tensor& bias) {
   if (out.numel() == 0) return;
+  if (out.dtype() == DType::BFloat16) return bias_add_forward(out, out, bias, bias_geometry(out));
   cudnnHandle_t h = context(out.device().index).cudnn();
   const Shape& s = out.shape();
   const TensorDescriptor od(out.dtype(), s[0], s[1], s[2], s[3]);
@@ -236,6 +246,8 @@ void bias_grad(const Tensor& grad_bias, const Tensor& grad_out) {
                                     stream_of(grad_bias)));
     return;
   }
+  if (grad_out.dtype() == DType::BFloat16)
+    return bias_add_grad(grad_bias, grad_out, bias_geometry(grad_out));
   cudnnHandle_t h = context(grad_out.device().index).cudnn();
   const Shape& s = grad_out.shape();
   const TensorDescriptor gd(grad_out.dtype(), s[0], s[1], s[2], s[3]);
