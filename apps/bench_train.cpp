@@ -6,10 +6,12 @@
 // same data, device and settings, in up to three modes (--torch-modes): eager (float32, TF32
 // on a GPU), channels_last_bf16 (channels_last + autocast bf16) and compiled (torch.compile
 // of the latter), and prints one row per (model, batch, framework, mode) with the ratios.
+// tint runs in up to two modes (--tint-modes): fp32 (TF32 convolutions on a GPU) and bf16
+// (bfloat16 mixed precision: nn::settings().autocast_bfloat16).
 //
 //   bench_train                              cpu: batch 4, 64x64, width 0.25, torch eager
 //   bench_train --device cuda --json r.json  GPU: batches 32 and 64, 176x176, width 1, all
-//                                            three PyTorch modes
+//                                            three PyTorch modes, both tint modes
 //
 // Floor: tint counts the forward pass's FLOPs (tint::FlopCounter: convolutions and matmuls,
 // 2 per multiply-add) on the bench's input; a training step is taken as 3 x that (forward,
@@ -28,8 +30,9 @@
 // images per second of the median step (each step ends with a device synchronize on a GPU),
 // after --warmup untimed steps. --profile-steps N adds N steps with tint's op profile on
 // (framework/ops/op_profile.h) after the timed ones and prints each tint row's slowest ops
-// (each op synchronized, so for where the time goes, not for speed). --budget caps the whole sweep's time: runs that no longer fit
-// are listed as skipped or timed out. Targets are printed, not asserted. See
+// (each op synchronized, so for where the time goes, not for speed). --budget caps the
+// whole sweep's time: runs that no longer fit are listed as skipped or timed out. Targets
+// (apps/support/train_bench_table.h) are printed, not asserted. See
 // docs/performance.md, "Training throughput".
 #include <omp.h>
 #include <sys/resource.h>
@@ -78,6 +81,9 @@ constexpr double kLr = 3e-5, kBeta1 = 0.9, kBeta2 = 0.999, kWeightDecay = 1e-3;
 // Under --budget, a run is started only with at least this many seconds left.
 constexpr double kMinRunSeconds = 10;
 const std::vector<std::string> kTorchModes = {"eager", "channels_last_bf16", "compiled"};
+// tint's: float32 (TF32 convolutions on a GPU), or bfloat16 mixed precision
+// (nn::settings().autocast_bfloat16, framework/ops/mixed_precision.h).
+const std::vector<std::string> kTintModes = {"fp32", "bf16"};
 
 struct Config {
   std::string device = "cpu";
@@ -91,6 +97,8 @@ struct Config {
   std::string loss = "subsampled";  // or "full"
   bool cudnn_benchmark = false, tf32 = true;
   bool plain = false;  // tint with every nn switch off (no bias+ReLU fusion on CUDA either)
+  std::vector<std::string> tint_modes = {"fp32"};  // the sweep's: fp32, bf16
+  std::string tint_mode = "fp32";                  // the worker's
   std::string data;  // raw float32 L then ab, written by the parent
 };
 
@@ -185,6 +193,7 @@ int run_worker(const Config& c, const std::string& model_name) {
     cuda::settings().benchmark = c.cudnn_benchmark;
     cuda::settings().deterministic = false;
   }
+  nn::settings().autocast_bfloat16 = c.tint_mode == "bf16";
   const double base_rss = max_rss_mb();
 
   // Data: the parent's file, moved to the device.
@@ -273,7 +282,7 @@ int run_worker(const Config& c, const std::string& model_name) {
   const double mean = std::accumulate(ms.begin(), ms.end(), 0.0) / double(ms.size());
   json r = {{"framework", "tint"},
             {"model", model_name},
-            {"mode", c.plain ? "fp32-plain" : "fp32"},
+            {"mode", c.tint_mode + (c.plain ? "-plain" : "")},
             {"batch", c.batch},
             {"params", n_params},
             {"ms_per_step_median", med},
@@ -355,7 +364,9 @@ class Budget {
 // compiled ones last (they spend the most time compiling, so a tight --budget drops them
 // first).
 std::vector<Run> plan_runs(const Config& c, bool gpu, bool no_torch) {
-  const std::string tint_precision = gpu && c.tf32 ? "tf32" : "fp32";
+  const auto tint_precision = [&](const std::string& mode) {
+    return mode == "bf16" ? "bf16" : gpu && c.tf32 ? "tf32" : "fp32";
+  };
   const auto torch_run = [&](const std::string& model, int64_t batch, const std::string& mode) {
     const std::string precision = mode != "eager" ? "bf16" : gpu && c.tf32 ? "tf32" : "fp32";
     return Run{model, batch, "torch", mode, precision};
@@ -363,7 +374,9 @@ std::vector<Run> plan_runs(const Config& c, bool gpu, bool no_torch) {
   std::vector<Run> runs;
   for (int64_t batch : c.batches)
     for (const std::string& model : c.models) {
-      runs.push_back({model, batch, "tint", c.plain ? "fp32-plain" : "fp32", tint_precision});
+      for (const std::string& mode : c.tint_modes)
+        runs.push_back({model, batch, "tint", mode + (c.plain ? "-plain" : ""),
+                        tint_precision(mode)});
       if (no_torch) continue;
       for (const std::string& mode : c.torch_modes)
         if (mode != "compiled") runs.push_back(torch_run(model, batch, mode));
@@ -386,7 +399,8 @@ std::string run_command(const Config& c, const Run& run, const std::string& data
            " --threads " + std::to_string(c.threads) + " --data " + shell_quote(data) +
            " --profile-steps " + std::to_string(c.profile_steps) +
            (c.cudnn_benchmark ? " --cudnn-benchmark" : "") + (c.tf32 ? "" : " --no-tf32") +
-           (c.plain ? " --plain" : "");
+           (c.plain ? " --plain" : "") + " --tint-mode " +
+           run.mode.substr(0, run.mode.find('-'));
   const fs::path cfg =
       tmp / ("torch_" + run.model + "_" + std::to_string(run.batch) + "_" + run.mode + ".json");
   std::ofstream(cfg) << config_json(c, run, data).dump() << "\n";
@@ -498,7 +512,8 @@ void print_profiles(const json& rows, size_t top) {
 void print_notes(const json& out, bool gpu, int threads) {
   std::printf(
       "*: tint's row against the fastest PyTorch mode of its model and batch; PyTorch "
-      "rows: tint's img/s and peak MB over the row's\n");
+      "rows: tint's img/s and peak MB over the row's (tint's bf16 row for the bf16 modes, "
+      "its fp32 row for eager)\n");
   std::printf(
       "floor img/s: batch / (step FLOPs / the matmul rate of the row's precision); "
       "step FLOPs = %d x forward (forward, input gradient, weight gradient; "
@@ -530,8 +545,8 @@ void print_notes(const json& out, bool gpu, int threads) {
     for (const json& row : out["rows"])
       if (row["status"] == "ok" && row["result"].contains("base_mb"))
         std::printf(
-            " %s%s %s/%lld %.0f MB;", row["framework"].get<std::string>().c_str(),
-            row["framework"] == "tint" ? "" : (" " + row["mode"].get<std::string>()).c_str(),
+            " %s %s %s/%lld %.0f MB;", row["framework"].get<std::string>().c_str(),
+            row["mode"].get<std::string>().c_str(),
             row["model"].get<std::string>().c_str(),
             static_cast<long long>(row["batch"].get<int64_t>()),
             row["result"]["base_mb"].get<double>());
@@ -565,7 +580,7 @@ int main(int argc, char** argv) {
   Config c;
   c.threads = omp_get_num_procs();
   std::string json_path, python = "/usr/bin/python3", models_arg = "seed,eccv16", worker_model;
-  std::string batches_arg, modes_arg;
+  std::string batches_arg, modes_arg, tint_modes_arg;
   double budget_s = 0;
   bool no_torch = false, no_tf32 = false;
   app.add_option("--device", c.device, "cpu, cuda or cuda:N")->capture_default_str();
@@ -577,6 +592,10 @@ int main(int argc, char** argv) {
   auto* modes_opt = app.add_option("--torch-modes", modes_arg,
                                    "comma-separated PyTorch modes: eager, channels_last_bf16, "
                                    "compiled (cpu eager; cuda all three)");
+  auto* tint_modes_opt = app.add_option(
+      "--tint-modes", tint_modes_arg,
+      "comma-separated tint modes: fp32 (TF32 convolutions on a GPU), bf16 (bfloat16 mixed "
+      "precision, nn::settings().autocast_bfloat16) (cpu fp32; cuda both)");
   auto* size_opt =
       app.add_option("--size", c.size, "input height = width, a multiple of 8 (cpu 64, cuda 176)")
           ->check(CLI::PositiveNumber);
@@ -618,6 +637,9 @@ int main(int argc, char** argv) {
   app.add_flag("--no-torch", no_torch, "time tint only (no floor: the rate comes from torch)");
   app.add_option("--worker", worker_model, "(internal) run one model in this process")->group("");
   app.add_option("--data", c.data, "(internal) the data file")->group("");
+  app.add_option("--tint-mode", c.tint_mode, "(internal) the worker's tint mode")
+      ->check(CLI::IsMember(kTintModes))
+      ->group("");
   CLI11_PARSE(app, argc, argv);
 
   c.tf32 = !no_tf32;
@@ -626,6 +648,7 @@ int main(int argc, char** argv) {
     if (!batch_opt->count()) c.batch = 32;
     c.batches = {32, 64};
     c.torch_modes = kTorchModes;
+    c.tint_modes = kTintModes;
     if (!size_opt->count()) c.size = 176;
     if (!width_opt->count()) c.width = 1.0;
     if (!warmup_opt->count()) c.warmup = 5;
@@ -655,6 +678,13 @@ int main(int argc, char** argv) {
         if (std::find(kTorchModes.begin(), kTorchModes.end(), m) == kTorchModes.end())
           throw std::runtime_error("--torch-modes: unknown mode '" + m +
                                    "' (eager, channels_last_bf16, compiled)");
+    }
+    if (tint_modes_opt->count()) {
+      c.tint_modes = split_list(tint_modes_arg);
+      if (c.tint_modes.empty()) throw std::runtime_error("--tint-modes: no mode given");
+      for (const std::string& m : c.tint_modes)
+        if (std::find(kTintModes.begin(), kTintModes.end(), m) == kTintModes.end())
+          throw std::runtime_error("--tint-modes: unknown mode '" + m + "' (fp32, bf16)");
     }
     c.models.clear();
     for (const std::string& m : split_list(models_arg)) {
@@ -696,12 +726,13 @@ int main(int argc, char** argv) {
     char head[640];
     std::snprintf(head, sizeof head,
                   "training step (forward, rebalanced cross-entropy %s, backward, Adam) on %s "
-                  "(%s), %s %s, %lldx%lld, width %g, tint float32%s, PyTorch %s, %d warmup "
+                  "(%s), %s %s, %lldx%lld, width %g, tint %s%s, PyTorch %s, %d warmup "
                   "+ %d timed steps, images/s of the median step",
                   c.loss == "full" ? "Full" : "Subsampled", c.device.c_str(), device_name.c_str(),
                   c.batches.size() > 1 ? "batches" : "batch", join(batch_names, ", ").c_str(),
                   static_cast<long long>(c.size), static_cast<long long>(c.size), c.width,
-                  gpu && c.tf32 ? " (TF32 convolutions)" : "",
+                  join(c.tint_modes, ", ").c_str(),
+                  gpu && c.tf32 ? " (fp32: TF32 convolutions)" : "",
                   no_torch ? "not run" : join(c.torch_modes, ", ").c_str(), c.warmup, c.steps);
     std::cerr << "bench_train: " << head << "\n";
 
@@ -719,6 +750,7 @@ int main(int argc, char** argv) {
                 {"tf32", gpu && c.tf32},
                 {"cudnn_benchmark", gpu && c.cudnn_benchmark},
                 {"tint_plain", c.plain},
+                {"tint_modes", c.tint_modes},
                 {"torch_modes", no_torch ? std::vector<std::string>{} : c.torch_modes},
                 {"budget_s", budget_s},
                 {"tint_cudnn_version", gpu ? tint::cuda::cudnn_version() : 0},
@@ -758,20 +790,19 @@ int main(int argc, char** argv) {
     std::printf("%s\n", head);
     tint::apps::print_train_table(out["rows"]);
     print_notes(out, gpu, c.threads);
-    const auto verdict = [&](const std::string& mode) {
+    const auto verdict = [&](const tint::apps::TrainTarget& target) {
       return no_torch ? std::string("not measured (no PyTorch run)")
              : !gpu   ? std::string("a GPU target (this is a cpu run)")
-                      : tint::apps::train_target_verdict(out["rows"], mode);
+                      : tint::apps::train_target_verdict(out["rows"], target);
     };
-    out["target"] = "at least PyTorch eager's throughput at no more memory (GPU)";
-    out["target_verdict"] = verdict("eager");
-    out["target_fastest_verdict"] = verdict("");
+    out["targets"] = json::object();
+    for (const auto& [what, target] : tint::apps::train_targets())
+      out["targets"][what] = verdict(target);
     print_profiles(out["rows"], 15);
-    std::printf(
-        "target (GPU): at least PyTorch eager's throughput at no more memory: %s; "
-        "against the fastest PyTorch mode: %s\n",
-        out["target_verdict"].get<std::string>().c_str(),
-        out["target_fastest_verdict"].get<std::string>().c_str());
+    std::printf("targets (GPU):");
+    for (const auto& [what, target] : tint::apps::train_targets())
+      std::printf(" %s: %s;", what.c_str(), out["targets"][what].get<std::string>().c_str());
+    std::printf("\n");
     if (!json_path.empty()) {
       std::ofstream f(json_path);
       if (!(f << out.dump(2) << "\n")) throw std::runtime_error("could not write " + json_path);

@@ -150,15 +150,19 @@ def read_json(path):
 
 
 def train_line(b):
-    """bench_train's one-line gist: matmul rates and the two target verdicts."""
+    """bench_train's one-line gist: matmul rates and the target verdicts."""
     rate = b.get("matmul_rate", {})
     rates = rate.get("rates_tflops")
     if rates:
         parts = [", ".join(f"{k} {v:.1f}" for k, v in rates.items()) + " TFLOP/s matmul"]
     else:
         parts = ["matmul rate n/a" + (f" ({rate['error']})" if rate.get("error") else "")]
-    parts.append(f"vs eager: {b.get('target_verdict', '?')}")
-    parts.append(f"vs fastest mode: {b.get('target_fastest_verdict', '?')}")
+    targets = b.get("targets")
+    if isinstance(targets, dict):
+        parts.extend(f"{what}: {verdict}" for what, verdict in targets.items())
+    else:  # bench_train before the bf16 mode
+        parts.append(f"vs eager: {b.get('target_verdict', '?')}")
+        parts.append(f"vs fastest mode: {b.get('target_fastest_verdict', '?')}")
     batches = ",".join(str(x) for x in b.get("batches", []))
     return "; ".join(parts) + f" (batches {batches}, {b.get('size')}x{b.get('size')})"
 

@@ -6,6 +6,8 @@
 
 #include <nlohmann/json.hpp>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace tint::apps {
 
@@ -19,18 +21,32 @@ constexpr int kStepFlopsPerForward = 3;
 // "images_per_s", "peak_mb". forward_flops: {"<model>/<batch>": FLOPs}; rates:
 // {"<precision>": TFLOP/s} (either may lack entries: those columns stay empty). Adds to each
 // ok row "step_flops", "rate_tflops", "floor_images_per_s", "floor_pct" where known, and
-// "speed_ratio" / "memory_ratio": tint's images/s and peak over this row's; on tint's own row
-// over the fastest ok PyTorch row of its model and batch, whose mode goes in "ratio_against".
+// "speed_ratio" / "memory_ratio": on a PyTorch row, tint's images/s and peak over this row's,
+// tint's row being that of the same precision class (bf16 modes with tint's bf16 row, eager
+// with tint's float32 one, else tint's first; its mode goes in "ratio_of"); on a tint row,
+// its own over the fastest ok PyTorch row of its model and batch ("ratio_against").
 void add_derived_columns(nlohmann::json& rows, const nlohmann::json& forward_flops,
                          const nlohmann::json& rates);
 
 // Prints the rows (sorted by model, batch, then as run) with a header line.
 void print_train_table(const nlohmann::json& rows);
 
-// "met", "not met", or "not measured" when no tint row has an ok PyTorch row to compare
-// with: whether tint has at least the throughput at no more peak memory than the PyTorch
-// rows of mode `mode` ("" = the fastest PyTorch mode of each model and batch).
-std::string train_target_verdict(const nlohmann::json& rows, const std::string& mode);
+// A target of the table. tint_mode "" compares each model and batch's fastest tint row with
+// the fastest PyTorch row of torch_mode ("" = any mode): img/s >= speed_factor x PyTorch's.
+// tint_mode "fp32" or "bf16" compares that tint row with the PyTorch rows of torch_mode ("" =
+// every mode of the same precision class: bf16 with channels_last_bf16 and compiled):
+// img/s >= speed_factor x theirs (when speed_factor > 0) and, with memory, peak MB <= theirs.
+struct TrainTarget {
+  std::string tint_mode, torch_mode;
+  double speed_factor = 1.0;
+  bool memory = false;
+};
+
+// "met", "not met", or "not measured" when no row pair it names was measured.
+std::string train_target_verdict(const nlohmann::json& rows, const TrainTarget& target);
+
+// The targets bench_train prints, each with its one-line description.
+std::vector<std::pair<std::string, TrainTarget>> train_targets();
 
 // The key of forward_flops: "<model>/<batch>".
 std::string flops_key(const std::string& model, int64_t batch);

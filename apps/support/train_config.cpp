@@ -154,6 +154,7 @@ Metadata config_metadata(const TrainConfig& c) {
       {"train.augment", c.augment ? "1" : "0"},
       {"train.report_every", std::to_string(c.report_every)},
       {"train.grid_images", std::to_string(c.grid_images)},
+      {"train.precision", c.precision},
   };
 }
 
@@ -222,6 +223,11 @@ void adopt_checkpoint_settings(TrainConfig& c, const Metadata& meta, const std::
   if (!given("--no-augment")) c.augment = text("train.augment") == "1";
   if (!given("--report-every")) c.report_every = number("train.report_every", int64_t{0});
   if (!given("--grid-images")) c.grid_images = number("train.grid_images", 0);
+  // (Checkpoints from before the bf16 mode have no precision: they trained in float32.)
+  if (!given("--precision")) {
+    const auto saved = meta.find("train.precision");
+    c.precision = saved == meta.end() ? "fp32" : saved->second;
+  }
   // Explicit ones must agree where the weights depend on them.
   check_checkpoint_settings(c, meta, path);
 }
@@ -230,13 +236,14 @@ std::string describe(const TrainConfig& c) {
   char buf[512];
   std::snprintf(buf, sizeof buf,
                 "%s x%g, %s loss (%s resolution), %dx%d, batch %lld, %s %lld, Adam lr %g%s, "
-                "weight decay %g, lambda %g, T %g, seed %llu",
+                "weight decay %g, lambda %g, T %g, seed %llu%s",
                 c.model.c_str(), c.width, color_loss_name(c.loss),
                 target_resolution_name(c.target_resolution), c.size, c.size,
                 static_cast<long long>(c.batch), c.iters > 0 ? "iters" : "epochs",
                 static_cast<long long>(c.iters > 0 ? c.iters : c.epochs), c.lr,
                 c.cosine ? " (cosine to 0)" : "", c.weight_decay, c.lambda, c.temperature,
-                static_cast<unsigned long long>(c.seed));
+                static_cast<unsigned long long>(c.seed),
+                c.precision == "bf16" ? ", bfloat16 mixed precision" : "");
   return buf;
 }
 

@@ -59,6 +59,9 @@ struct TrainConfig {
   int grid_images = 12;      // validation images in each grid PNG
   int threads = 0;           // image decoding threads (0: automatic)
   bool augment = true;       // resize-crop jitter and flips on the training split
+  // "fp32", or "bf16": bfloat16 mixed precision (nn::settings().autocast_bfloat16,
+  // framework/ops/mixed_precision.h) for the run's forward and backward passes.
+  std::string precision = "fp32";
 };
 
 // The presets by name: "auto", "report", "cpu-small".

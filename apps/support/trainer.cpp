@@ -126,6 +126,8 @@ void validate_config(const TrainConfig& c) {
              "multiple of ",
              models::kInputMultiple, " (the networks' stride), got ", c.size);
   TINT_CHECK(c.batch > 0, "--batch must be positive, got ", c.batch);
+  TINT_CHECK(c.precision == "fp32" || c.precision == "bf16",
+             "--precision must be fp32 or bf16, got '", c.precision, "'");
   TINT_CHECK(c.epochs > 0 || c.iters > 0, "--epochs or --iters must be positive");
   TINT_CHECK(std::isfinite(c.lr) && c.lr > 0, "--lr must be a positive number, got ", c.lr);
   TINT_CHECK(std::isfinite(c.weight_decay) && c.weight_decay >= 0,
@@ -223,6 +225,10 @@ Tensor decode_full_resolution(const models::ColorizerModel& model, const Tensor&
 TrainResult train_colorizer(const TrainConfig& c, const TrainHooks& hooks) {
   const auto run_start = Clock::now();
   validate_config(c);
+  // The run's precision, for its forward and backward passes, restored on return.
+  nn::Settings settings = nn::settings();
+  settings.autocast_bfloat16 = c.precision == "bf16";
+  const nn::SettingsScope precision(settings);
   const bool tty = isatty(fileno(stderr)) != 0 && hooks.progress;
   const auto log = [&](const std::string& line) {
     if (hooks.log) return hooks.log(line);
