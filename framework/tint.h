@@ -22,6 +22,7 @@
 #include "framework/ops/softmax.h"
 #include "framework/ops/upsample.h"
 #include "framework/tensor/factories.h"
+#include "framework/tensor/layout.h"
 #include "framework/tensor/tensor.h"
 #include "framework/io/checkpoint.h"
 #include "framework/io/safetensors.h"

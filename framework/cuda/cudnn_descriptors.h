@@ -31,9 +31,12 @@ inline DType cudnn_scaling_dtype(DType dtype) {
 
 class TensorDescriptor {
  public:
-  TensorDescriptor(DType dtype, int64_t n, int64_t c, int64_t h, int64_t w) {
+  // nhwc: the dense channels_last layout (framework/tensor/layout.h) of the same logical
+  // N x C x H x W tensor; else contiguous NCHW.
+  TensorDescriptor(DType dtype, int64_t n, int64_t c, int64_t h, int64_t w, bool nhwc = false) {
     TINT_CUDNN_CHECK(cudnnCreateTensorDescriptor(&desc_));
-    TINT_CUDNN_CHECK(cudnnSetTensor4dDescriptor(desc_, CUDNN_TENSOR_NCHW, cudnn_type(dtype),
+    TINT_CUDNN_CHECK(cudnnSetTensor4dDescriptor(desc_, nhwc ? CUDNN_TENSOR_NHWC : CUDNN_TENSOR_NCHW,
+                                                cudnn_type(dtype),
                                                 static_cast<int>(n), static_cast<int>(c),
                                                 static_cast<int>(h), static_cast<int>(w)),
                      "(tensor ", n, "x", c, "x", h, "x", w, ")");
@@ -49,9 +52,11 @@ class TensorDescriptor {
 
 class FilterDescriptor {
  public:
-  FilterDescriptor(DType dtype, int64_t k, int64_t c, int64_t h, int64_t w) {
+  // nhwc: a filter K x C x h x w laid out as K x h x w x C (channels_last).
+  FilterDescriptor(DType dtype, int64_t k, int64_t c, int64_t h, int64_t w, bool nhwc = false) {
     TINT_CUDNN_CHECK(cudnnCreateFilterDescriptor(&desc_));
-    TINT_CUDNN_CHECK(cudnnSetFilter4dDescriptor(desc_, cudnn_type(dtype), CUDNN_TENSOR_NCHW,
+    TINT_CUDNN_CHECK(cudnnSetFilter4dDescriptor(desc_, cudnn_type(dtype),
+                                                nhwc ? CUDNN_TENSOR_NHWC : CUDNN_TENSOR_NCHW,
                                                 static_cast<int>(k), static_cast<int>(c),
                                                 static_cast<int>(h), static_cast<int>(w)),
                      "(filter ", k, "x", c, "x", h, "x", w, ")");

@@ -134,8 +134,10 @@ Tensor Conv2d::convolve(const Tensor& input, bool fuse_bias_relu) const {
     if (b.defined()) b = pad(b, {0, extra_out});
   }
   if (s.autocast_bfloat16) x = autocast_input(x), w = autocast_input(w), b = autocast_input(b);
-  const Tensor y = fuse_bias_relu ? bias_relu(conv2d(x, w, Tensor(), options_), b)
-                                  : conv2d(x, w, b, options_);
+  Conv2dOptions options = options_;
+  options.channels_last = options.channels_last || s.channels_last;
+  const Tensor y = fuse_bias_relu ? bias_relu(conv2d(x, w, Tensor(), options), b)
+                                  : conv2d(x, w, b, options);
   return extra_out > 0 ? y.slice(1, 0, out_channels) : y;
 }
 
@@ -152,20 +154,23 @@ ConvTranspose2d::ConvTranspose2d(int64_t in_channels, int64_t out_channels, Pair
   if (bias) bias_ = register_parameter("bias", b);
 }
 
+Tensor ConvTranspose2d::convolve(const Tensor& input, bool fuse_bias_relu) const {
+  const Settings& s = settings();
+  Tensor x = input, w = weight_, b = bias_;
+  if (s.autocast_bfloat16) x = autocast_input(x), w = autocast_input(w), b = autocast_input(b);
+  ConvTranspose2dOptions options = options_;
+  options.channels_last = options.channels_last || s.channels_last;
+  return fuse_bias_relu ? bias_relu(conv_transpose2d(x, w, Tensor(), options), b)
+                        : conv_transpose2d(x, w, b, options);
+}
+
 Tensor ConvTranspose2d::forward(const Tensor& input) {
-  if (settings().autocast_bfloat16)
-    return conv_transpose2d(autocast_input(input), autocast_input(weight_),
-                            autocast_input(bias_), options_);
-  return conv_transpose2d(input, weight_, bias_, options_);
+  return convolve(input, /*fuse_bias_relu=*/false);
 }
 
 Tensor ConvTranspose2d::forward_bias_relu(const Tensor& input) {
   TINT_CHECK(bias_.defined(), "ConvTranspose2d: forward_bias_relu needs a layer with a bias");
-  if (settings().autocast_bfloat16)
-    return bias_relu(conv_transpose2d(autocast_input(input), autocast_input(weight_), Tensor(),
-                                      options_),
-                     autocast_input(bias_));
-  return bias_relu(conv_transpose2d(input, weight_, Tensor(), options_), bias_);
+  return convolve(input, /*fuse_bias_relu=*/true);
 }
 
 // ---- BatchNorm2d ---------------------------------------------------------------------------

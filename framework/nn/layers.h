@@ -110,6 +110,10 @@ class ConvTranspose2d : public Module, public BiasReluFusable {
   const ConvTranspose2dOptions& options() const { return options_; }
 
  private:
+  // The transposed convolution, with the bias and ReLU fused when fuse_bias_relu (under the
+  // nn switches: bfloat16 autocast, channels_last).
+  Tensor convolve(const Tensor& input, bool fuse_bias_relu) const;
+
   ConvTranspose2dOptions options_;
   Tensor weight_, bias_;
 };

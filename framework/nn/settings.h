@@ -30,6 +30,10 @@
 //                         the colorizer models return float32 outputs. Not bit-equal to the
 //                         plain path: equal within bfloat16 rounding (tests/cpu/
 //                         test_mixed_precision.cpp states the tolerances).
+//   channels_last       — Conv2d and ConvTranspose2d compute in the NHWC layout and return
+//                         channels_last outputs (framework/tensor/layout.h; their options'
+//                         channels_last): cuDNN's tensor-core layout on the GPU, where bias_relu,
+//                         batch norm, dropout and casts keep it; the same values everywhere.
 #pragma once
 
 namespace tint::nn {
@@ -40,6 +44,7 @@ struct Settings {
   bool pad_output_channels = false;
   bool fuse_bias_relu_on_cuda = true;
   bool autocast_bfloat16 = false;
+  bool channels_last = false;
 };
 
 Settings& settings();

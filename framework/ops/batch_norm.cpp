@@ -14,6 +14,7 @@
 #include "framework/ops/elementwise.h"
 #include "framework/ops/mixed_precision.h"
 #include "framework/ops/reduce.h"
+#include "framework/tensor/layout.h"
 
 namespace tint {
 
@@ -73,12 +74,13 @@ Tensor batch_norm2d_cuda(const Tensor& input, const Tensor& running_mean,
                          const Tensor& running_var, const Tensor& weight, const Tensor& bias,
                          bool training, double momentum, double eps) {
   const int64_t channels = input.shape()[1];
-  const Tensor xc = input.detach().contiguous();
+  // A channels_last input stays so (cuDNN's NHWC descriptors, tensor/layout.h).
+  const Tensor xc = dense_like(input, input);
   const Tensor w = weight.defined() ? weight.detach().contiguous() : Tensor();
   const Tensor b = bias.defined() ? bias.detach().contiguous() : Tensor();
   // The dtype of the statistics and of the weight and bias gradients (float32 for bfloat16).
   const DType stats_dtype = is_bfloat16(input) ? DType::Float32 : input.dtype();
-  Tensor out = Tensor::empty(input.shape(), input.dtype(), input.device());
+  Tensor out = empty_like_layout(xc, input.dtype());
   if (training) {
     TINT_CHECK(input.shape()[0] * input.shape()[2] * input.shape()[3] > 1, kOp,
                ": training needs more than one value per channel, got input shape ",
@@ -103,13 +105,13 @@ Tensor batch_norm2d_cuda(const Tensor& input, const Tensor& running_mean,
                                                                  const Needs& need) -> Grads {
                     const DType stats = save_mean.dtype();
                     Grads r(3);
-                    if (need[0]) r[0] = Tensor::empty(xc.shape(), xc.dtype(), xc.device());
+                    if (need[0]) r[0] = empty_like_layout(xc, xc.dtype());
                     if (need[1]) r[1] = Tensor::empty({channels}, stats, xc.device());
                     if (need[2]) r[2] = Tensor::empty({channels}, stats, xc.device());
                     op_profile::MaybeScope profiled("batch_norm_backward_training",
                                                     xc.device());
-                    cuda::batch_norm_backward_training(r[0], r[1], r[2], g.contiguous(), xc, w,
-                                                       save_mean, save_invstd, eps);
+                    cuda::batch_norm_backward_training(r[0], r[1], r[2], dense_like(g, xc), xc,
+                                                       w, save_mean, save_invstd, eps);
                     return r;
                   });
   }

@@ -11,6 +11,7 @@
 #include "framework/ops/cuda/bias_relu.h"
 #include "framework/ops/dispatch.h"
 #include "framework/ops/mixed_precision.h"
+#include "framework/tensor/layout.h"
 
 namespace tint {
 
@@ -41,19 +42,23 @@ cpu::BiasReluGeometry bias_relu_geometry(const Tensor& x, const Tensor& bias) {
 }  // namespace
 
 Tensor bias_relu(const Tensor& x, const Tensor& bias) {
-  const cpu::BiasReluGeometry g = bias_relu_geometry(x, bias);
+  cpu::BiasReluGeometry g = bias_relu_geometry(x, bias);
   if (is_bfloat16(x) && !x.device().is_cuda())  // the CPU twin of the bfloat16 kernel
     return through_float32([](const Tensor& a, const Tensor& b) { return bias_relu(a, b); }, x,
                            bias);
-  const Tensor xc = x.detach().contiguous(), bc = bias.detach().contiguous();
-  Tensor out = Tensor::empty(x.shape(), x.dtype(), x.device());
+  // A channels_last input stays channels_last on the GPU (tensor/layout.h); the CPU's
+  // kernels take NCHW.
+  const bool nhwc = x.device().is_cuda() && is_channels_last(x) && !x.is_contiguous();
+  g.channels_last = nhwc;
+  const Tensor xc = nhwc ? x.detach() : x.detach().contiguous(), bc = bias.detach().contiguous();
+  Tensor out = empty_like_layout(xc, x.dtype());
   TINT_DEVICE_CALL(out.device(), bias_relu_forward, out, xc, bc, g);
   const Tensor y = out.detach();  // saved without its node, so the graph has no cycle
   return record(out, kOp, {x, bias}, [g, y](const Tensor& grad, const Needs& need) -> Grads {
     Grads r(2);
-    if (need[0]) r[0] = Tensor::empty(y.shape(), y.dtype(), y.device());
+    if (need[0]) r[0] = empty_like_layout(y, y.dtype());
     if (need[1]) r[1] = Tensor::empty({g.channels}, y.dtype(), y.device());
-    TINT_DEVICE_CALL(y.device(), bias_relu_backward, r[0], r[1], grad.contiguous(), y, g);
+    TINT_DEVICE_CALL(y.device(), bias_relu_backward, r[0], r[1], dense_like(grad, y), y, g);
     return r;
   });
 }

@@ -6,7 +6,8 @@
 //   conv_transpose2d:  y  = lift(x),   dx = lower(dy), dW from (x, im2col(dy))
 // Both nodes are coarse (one node per call, bias included), and their backward is not itself
 // differentiable (no double backward). bfloat16 (input, weight and bias alike) runs natively
-// on the GPU (cuDNN) and through float32 on the CPU (ops/mixed_precision.h).
+// on the GPU (cuDNN) and through float32 on the CPU (ops/mixed_precision.h). The options'
+// channels_last (or a channels_last input) runs cuDNN in NHWC (tensor/layout.h).
 #include "framework/ops/conv.h"
 
 #include "framework/autograd/node.h"
@@ -17,6 +18,7 @@
 #include "framework/ops/flop_counter.h"
 #include "framework/ops/math/conv.h"
 #include "framework/ops/mixed_precision.h"
+#include "framework/tensor/layout.h"
 
 namespace tint {
 
@@ -60,6 +62,37 @@ void check_common(const char* op, const Tensor& input, const Tensor& weight, con
   TINT_CHECK(padding.h >= 0 && padding.w >= 0, op, ": padding must be non-negative, got ",
              pair_str(padding));
 }
+
+// The layouts of one call (options.channels_last, framework/tensor/layout.h).
+struct ConvLayout {
+  bool nhwc = false;    // the output is channels_last
+  bool cudnn = false;   // cuDNN computes in NHWC (CUDA); else NCHW, the output laid out after
+  bool input_nhwc = false, weight_nhwc = false;  // as given: gradients come back so
+
+  ConvLayout(bool asked, const Tensor& input, const Tensor& weight)
+      : input_nhwc(is_channels_last(input) && !input.is_contiguous()),
+        weight_nhwc(is_channels_last(weight) && !weight.is_contiguous()) {
+    nhwc = asked || input_nhwc;
+    cudnn = nhwc && input.device().is_cuda();
+  }
+  // An operand as the kernels take it (detached).
+  Tensor operand(const Tensor& t) const {
+    return cudnn ? channels_last_copy(t) : t.detach().contiguous();
+  }
+  Tensor empty(const Shape& shape, DType dtype, Device device) const {
+    return cudnn ? empty_channels_last(shape, dtype, device) : Tensor::empty(shape, dtype, device);
+  }
+  // The kernels' output in the layout asked for.
+  Tensor output(const Tensor& out) const {
+    return nhwc && !cudnn ? channels_last_copy(out) : out;
+  }
+  // The gradients in the layouts of the input and weight as given.
+  void restore_gradient_layouts(std::vector<Tensor>& r) const {
+    for (int i : {0, 1})
+      if (r[i].defined()) r[i] = (i == 0 ? input_nhwc : weight_nhwc) ? channels_last_copy(r[i])
+                                                                     : r[i].contiguous();
+  }
+};
 
 }  // namespace
 
@@ -108,21 +141,24 @@ Tensor conv2d(const Tensor& input, const Tensor& weight, const Tensor& bias,
              " is smaller than the kernel of weight ", shape_str(w), " dilated by ", pair_str(d),
              "; the output would be ", g.out_h, " x ", g.out_w);
 
-  const Tensor xc = input.contiguous(), wc = weight.contiguous();
-  const Tensor bc = bias.defined() ? bias.contiguous() : Tensor();
-  Tensor out = Tensor::empty({x[0], w[0], g.out_h, g.out_w}, input.dtype(), input.device());
+  const ConvLayout layout(options.channels_last, input, weight);
+  g.channels_last = layout.cudnn;
+  const Tensor xc = layout.operand(input), wc = layout.operand(weight);
+  const Tensor bc = bias.defined() ? bias.detach().contiguous() : Tensor();
+  Tensor out = layout.empty({x[0], w[0], g.out_h, g.out_w}, input.dtype(), input.device());
   if (FlopCounter* counter = active_flop_counter())
     counter->add(conv_flops(x[0], weight.numel(), g.out_h, g.out_w));
   TINT_DEVICE_CALL(out.device(), conv2d_forward, out, xc, wc, bc, g);
   return record(
-      out, "conv2d", {input, weight, bias},
-      [xc = xc.detach(), wc = wc.detach(), g](const Tensor& grad, const Needs& need) -> Grads {
-        const Tensor gc = grad.contiguous();
+      layout.output(out), "conv2d", {input, weight, bias},
+      [xc, wc, g, layout](const Tensor& grad, const Needs& need) -> Grads {
+        const Tensor gc = layout.operand(grad);
         Grads r(3);
-        if (need[0]) r[0] = Tensor::empty(xc.shape(), xc.dtype(), xc.device());
-        if (need[1]) r[1] = Tensor::empty(wc.shape(), wc.dtype(), wc.device());
+        if (need[0]) r[0] = layout.empty(xc.shape(), xc.dtype(), xc.device());
+        if (need[1]) r[1] = layout.empty(wc.shape(), wc.dtype(), wc.device());
         if (need[2]) r[2] = Tensor::empty({wc.shape()[0]}, wc.dtype(), wc.device());
         TINT_DEVICE_CALL(gc.device(), conv2d_backward, r[0], r[1], r[2], gc, xc, wc, g);
+        layout.restore_gradient_layouts(r);
         return r;
       });
 }
@@ -162,21 +198,24 @@ Tensor conv_transpose2d(const Tensor& input, const Tensor& weight, const Tensor&
              pair_str(op_pad), " and dilation ", pair_str(d), " gives an empty output of ",
              g.height, " x ", g.width);
 
-  const Tensor xc = input.contiguous(), wc = weight.contiguous();
-  const Tensor bc = bias.defined() ? bias.contiguous() : Tensor();
-  Tensor out = Tensor::empty({x[0], w[1], g.height, g.width}, input.dtype(), input.device());
+  const ConvLayout layout(options.channels_last, input, weight);
+  g.channels_last = layout.cudnn;
+  const Tensor xc = layout.operand(input), wc = layout.operand(weight);
+  const Tensor bc = bias.defined() ? bias.detach().contiguous() : Tensor();
+  Tensor out = layout.empty({x[0], w[1], g.height, g.width}, input.dtype(), input.device());
   if (FlopCounter* counter = active_flop_counter())  // g.out_h x g.out_w: the input's H x W
     counter->add(conv_flops(x[0], weight.numel(), g.out_h, g.out_w));
   TINT_DEVICE_CALL(out.device(), conv_transpose2d_forward, out, xc, wc, bc, g);
   return record(
-      out, "conv_transpose2d", {input, weight, bias},
-      [xc = xc.detach(), wc = wc.detach(), g](const Tensor& grad, const Needs& need) -> Grads {
-        const Tensor gc = grad.contiguous();
+      layout.output(out), "conv_transpose2d", {input, weight, bias},
+      [xc, wc, g, layout](const Tensor& grad, const Needs& need) -> Grads {
+        const Tensor gc = layout.operand(grad);
         Grads r(3);
-        if (need[0]) r[0] = Tensor::empty(xc.shape(), xc.dtype(), xc.device());
-        if (need[1]) r[1] = Tensor::empty(wc.shape(), wc.dtype(), wc.device());
+        if (need[0]) r[0] = layout.empty(xc.shape(), xc.dtype(), xc.device());
+        if (need[1]) r[1] = layout.empty(wc.shape(), wc.dtype(), wc.device());
         if (need[2]) r[2] = Tensor::empty({wc.shape()[1]}, wc.dtype(), wc.device());
         TINT_DEVICE_CALL(gc.device(), conv_transpose2d_backward, r[0], r[1], r[2], gc, xc, wc, g);
+        layout.restore_gradient_layouts(r);
         return r;
       });
 }

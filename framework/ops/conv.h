@@ -17,10 +17,16 @@ struct Pair {
   bool operator==(const Pair&) const = default;
 };
 
+// channels_last: compute in the NHWC layout (framework/tensor/layout.h) and return a
+// channels_last output, whatever the input's layout: cuDNN's tensor-core kernels on the GPU;
+// on the CPU the same values (computed in NCHW, then laid out). An input that already is
+// channels_last (and not contiguous) is computed so too. Gradients come back in the layout
+// of what was given (contiguous unless channels_last).
 struct Conv2dOptions {
   Pair stride{1};
   Pair padding{0};
   Pair dilation{1};
+  bool channels_last = false;
 };
 
 struct ConvTranspose2dOptions {
@@ -28,6 +34,7 @@ struct ConvTranspose2dOptions {
   Pair padding{0};
   Pair output_padding{0};
   Pair dilation{1};
+  bool channels_last = false;
 };
 
 Tensor conv2d(const Tensor& input, const Tensor& weight, const Tensor& bias = Tensor(),

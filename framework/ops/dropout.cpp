@@ -11,6 +11,7 @@
 #include "framework/ops/cuda/dropout.h"
 #include "framework/ops/dispatch.h"
 #include "framework/ops/mixed_precision.h"
+#include "framework/tensor/layout.h"
 
 namespace tint {
 
@@ -24,19 +25,25 @@ Tensor dropout(const Tensor& input, double p, bool training, Generator& gen) {
   if (!training || p == 0.0) return input;
   const uint64_t seed = gen.seed();
   const uint64_t first = gen.take(static_cast<uint64_t>(input.numel()));
-  const Tensor xc = input.detach().contiguous();
 #if defined(TINT_WITH_CUDA)
   if (input.device().is_cuda() && p < 1.0) {
-    Tensor out = Tensor::empty(input.shape(), input.dtype(), input.device());
-    const Tensor reserve = cuda::dropout_forward(out, xc, p, seed);
-    return record(out, "dropout", {input}, [reserve, p](const Tensor& g, const std::vector<bool>&)
+    // cuDNN drops elements in storage order, so a channels_last input stays so (its mask then
+    // differs from a contiguous input's, as any two draws do).
+    const Tensor x = dense_like(input, input);
+    Tensor out = empty_like_layout(x, input.dtype());
+    const Tensor reserve = cuda::dropout_forward(out, x, p, seed);
+    const bool nhwc = !out.is_contiguous();
+    return record(out, "dropout", {input}, [reserve, p, nhwc](const Tensor& g,
+                                                              const std::vector<bool>&)
                                                -> std::vector<Tensor> {
-      Tensor gi = Tensor::empty(g.shape(), g.dtype(), g.device());
-      cuda::dropout_backward(gi, g.contiguous(), reserve, p);
+      Tensor gi = nhwc ? empty_channels_last(g.shape(), g.dtype(), g.device())
+                       : Tensor::empty(g.shape(), g.dtype(), g.device());
+      cuda::dropout_backward(gi, nhwc ? channels_last_copy(g) : g.contiguous(), reserve, p);
       return {gi};
     });
   }
 #endif
+  const Tensor xc = input.detach().contiguous();
   Tensor out = Tensor::empty(input.shape(), input.dtype(), input.device());
   TINT_DEVICE_CALL(out.device(), dropout_apply, out, xc, seed, first, p);
   return record(out, "dropout", {input}, [seed, first, p](const Tensor& g, const std::vector<bool>&)

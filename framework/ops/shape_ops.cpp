@@ -1,10 +1,11 @@
-// cat, pad and cast: each a copy into (or out of) a strided view, so the forward and the
-// backward share one mechanism.
+// cat, pad, cast and to_channels_last: each a copy into (or out of) a strided view, so the
+// forward and the backward share one mechanism.
 #include "framework/ops/shape_ops.h"
 
 #include "framework/autograd/node.h"
 #include "framework/ops/checks.h"
 #include "framework/tensor/factories.h"
+#include "framework/tensor/layout.h"
 
 namespace tint {
 
@@ -101,9 +102,18 @@ Tensor pad(const Tensor& x, const std::vector<int64_t>& pads, double value) {
   });
 }
 
+Tensor to_channels_last(const Tensor& x) {
+  check_defined(x, "to_channels_last", "the input");
+  TINT_CHECK(x.dim() == 4, "to_channels_last: the input must be 4-D (N, C, H, W), got shape ",
+             shape_str(x.shape()));
+  if (is_channels_last(x)) return x;
+  return record(channels_last_copy(x), "to_channels_last", {x},
+                [](const Tensor& g, const Needs&) { return Grads{g.contiguous()}; });
+}
+
 Tensor cast(const Tensor& x, DType dtype) {
   check_defined(x, "cast", "the input");
-  Tensor out = Tensor::empty(x.shape(), dtype, x.device());
+  Tensor out = empty_like_layout(x, dtype);  // a channels_last tensor stays one
   out.copy_(x);
   if (!is_floating(dtype) || !is_floating(x.dtype())) return out;
   return record(out, "cast", {x}, [from = x.dtype()](const Tensor& g, const Needs&) {

@@ -1,4 +1,4 @@
-// Ops that move data without arithmetic: concatenation, padding, and dtype casts.
+// Ops that move data without arithmetic: concatenation, padding, dtype casts, layouts.
 // (Views such as reshape/slice/permute are Tensor methods.)
 #pragma once
 
@@ -13,7 +13,12 @@ Tensor cat(const std::vector<Tensor>& tensors, int64_t dim);
 // Constant padding as torch.nn.functional.pad: pads lists (before, after) pairs starting from
 // the last dim; negative amounts crop.
 Tensor pad(const Tensor& x, const std::vector<int64_t>& pads, double value = 0.0);
-// Converts elements to dtype (differentiable between floating dtypes).
+// Converts elements to dtype (differentiable between floating dtypes); a channels_last x
+// gives a channels_last result (framework/tensor/layout.h).
 Tensor cast(const Tensor& x, DType dtype);
+// x laid out channels_last (NHWC; x itself when it already is), as PyTorch's
+// x.contiguous(memory_format=torch.channels_last); differentiable, the gradient coming back
+// contiguous. x must be 4-D.
+Tensor to_channels_last(const Tensor& x);
 
 }  // namespace tint

@@ -16,6 +16,7 @@
 #include "framework/ops/elementwise.h"
 #include "framework/ops/shape_ops.h"
 #include "framework/tensor/factories.h"
+#include "framework/tensor/layout.h"
 
 namespace tint {
 
@@ -269,6 +270,14 @@ Tensor& Tensor::copy_(const Tensor& src) {
   TINT_CHECK(src.shape() == shape(), "copy_: source shape ", shape_str(src.shape()),
              " does not match destination shape ", shape_str(shape()));
   const Tensor staged = src.device() == device() ? src : src.to(device());
+  // Two channels_last tensors (layout.h) share their storage order: copy that in one
+  // coalesced pass instead of walking both through their strides.
+  if (!(is_contiguous() && staged.is_contiguous()) && is_channels_last(*this) &&
+      is_channels_last(staged)) {
+    TINT_DEVICE_CALL(device(), copy_strided, storage_order_view(*this),
+                     storage_order_view(staged));
+    return *this;
+  }
   TINT_DEVICE_CALL(device(), copy_strided, *this, staged);
   return *this;
 }

@@ -225,6 +225,12 @@ TEST_CASE("the networks under autocast_bfloat16 stay within bfloat16 rounding of
       }
       CHECK(got.dtype() == kF32);
       CHECK(count_nodes(got, "cast") > 0);
+      {  // With channels_last too: the same values (the layout changes no value).
+        nn::SettingsScope scope({.autocast_bfloat16 = true, .channels_last = true});
+        auto nhwc = build();
+        nhwc->eval();
+        CHECK(max_abs_diff((*nhwc)(L), got.detach()) == 0.0);
+      }
       const double out_gap = relative_gap(got, want);
       const double loss_gap = std::abs(got_loss.item() - want_loss.item()) /
                               std::abs(want_loss.item());

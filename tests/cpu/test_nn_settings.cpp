@@ -1,5 +1,6 @@
 // The result-preserving nn switches (framework/nn/settings.h), each against the plain path in
-// float64: Sequential's bias + ReLU fusion and Conv2d's channel padding on small layers, then
+// float64: Sequential's bias + ReLU fusion and Conv2d's channel padding on small layers (the
+// channels_last layout: test_layout.cpp), then
 // the seed and eccv16 networks (both heads, width 1/16, training mode) with each switch and
 // all together: outputs, loss, decoding, the input's and every parameter's gradient agree
 // within 1e-12 relative (max |a - b| / max |b|, per tensor), the graph shows the switched ops
@@ -185,7 +186,12 @@ TEST_CASE("the networks compute the same with every nn switch", "[nn][settings][
       {"fuse_bias_relu", {.fuse_bias_relu = true}},
       {"pad_input_channels", {.pad_input_channels = true}},
       {"pad_output_channels", {.pad_output_channels = true}},
-      {"all", {.fuse_bias_relu = true, .pad_input_channels = true, .pad_output_channels = true}},
+      {"channels_last", {.channels_last = true}},
+      {"all",
+       {.fuse_bias_relu = true,
+        .pad_input_channels = true,
+        .pad_output_channels = true,
+        .channels_last = true}},
   };
   Generator data(31);
   const Tensor L = rand({2, 1, 16, 24}, data, kF64, 0.0, 100.0);

@@ -11,6 +11,8 @@ namespace tint::cpu {
 
 struct BiasReluGeometry {
   int64_t batch = 0, channels = 0, positions = 0;  // positions = H * W
+  // The CUDA kernels' NHWC layout (framework/tensor/layout.h); the CPU's are always NCHW.
+  bool channels_last = false;
 };
 
 void bias_relu_forward(const Tensor& out, const Tensor& x, const Tensor& bias,

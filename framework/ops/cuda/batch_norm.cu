@@ -7,16 +7,19 @@
 #include "framework/ops/cuda/batch_norm.h"
 #include "framework/ops/cuda/launch.cuh"
 #include "framework/tensor/factories.h"
+#include "framework/tensor/layout.h"
 
 namespace tint::cuda {
 
 namespace {
 
-// x in its dtype; the per-channel parameters and statistics in float32 for bfloat16 data.
+// x in its dtype and layout (NHWC when channels_last, tensor/layout.h); the per-channel
+// parameters and statistics in float32 for bfloat16 data.
 struct BnDescriptors {
   TensorDescriptor x, param;
   BnDescriptors(const Tensor& t)
-      : x(t.dtype(), t.shape()[0], t.shape()[1], t.shape()[2], t.shape()[3]),
+      : x(t.dtype(), t.shape()[0], t.shape()[1], t.shape()[2], t.shape()[3],
+          is_channels_last(t) && !t.is_contiguous()),
         param(cudnn_scaling_dtype(t.dtype()), 1, t.shape()[1], 1, 1) {}
 };
 
@@ -88,7 +91,7 @@ void batch_norm_backward_training(const Tensor& grad_in, const Tensor& grad_weig
   const Scalars s(x.dtype());
   const Tensor w = or_filled(weight, x, 1.0);
   // cuDNN always writes all three; scratch buffers take the unwanted ones.
-  const Tensor gi = grad_in.defined() ? grad_in : Tensor::empty(x.shape(), x.dtype(), x.device());
+  const Tensor gi = grad_in.defined() ? grad_in : empty_like_layout(x, x.dtype());
   const Tensor gw =
       grad_weight.defined() ? grad_weight : Tensor::empty(w.shape(), w.dtype(), w.device());
   const Tensor gb =

@@ -1,8 +1,10 @@
 // CUDA fused bias + ReLU with the CPU's per-element rule (math/bias_relu.h), for float32,
 // float64 and bfloat16 (computed in float, ops/mixed_precision.h), and the same loops without
-// the ReLU for the bias of a bfloat16 convolution. Forward: one thread per element. Backward: a (parts, channels) grid in which each block writes its slice
-// of grad_x and sums it in double into one partial per block; a second kernel adds each
-// channel's partials in a fixed order, so grad_bias is deterministic (no atomics).
+// the ReLU for the bias of a bfloat16 convolution; NCHW or NHWC (geometry.channels_last).
+// Forward: one thread per element. Backward: a (parts, channels) grid (NHWC: parts x tiles of
+// 32 channels) in which each block writes its slice of grad_x and sums it in double into one
+// partial per block and channel; a second kernel adds each channel's partials in a fixed
+// order, so grad_bias is deterministic (no atomics).
 #include "framework/ops/cuda/bias_relu.h"
 #include "framework/ops/cuda/launch.cuh"
 #include "framework/ops/math/bias_relu.h"
@@ -23,7 +25,8 @@ __global__ void bias_forward_kernel(T* out, const T* x, const T* bias, BiasReluG
   using A = acc_t<T>;
   const int64_t total = g.batch * g.channels * g.positions;
   TINT_GRID_STRIDE(i, total) {
-    const A z = static_cast<A>(x[i]), b = static_cast<A>(bias[(i / g.positions) % g.channels]);
+    const int64_t c = g.channels_last ? i % g.channels : (i / g.positions) % g.channels;
+    const A z = static_cast<A>(x[i]), b = static_cast<A>(bias[c]);
     out[i] = static_cast<T>(Relu ? math::bias_relu_value(z, b) : z + b);
   }
 }
@@ -64,6 +67,39 @@ __global__ void bias_backward_kernel(T* gx, double* partials, const T* go, const
   if (threadIdx.x == 0) partials[c * parts + blockIdx.x] = partial[0];
 }
 
+// The NHWC twin: rows of `channels` contiguous values (batch * positions rows). Block
+// (part, tile) has kTileRows x kTileChannels threads: a warp reads 32 neighbouring channels of
+// one row (coalesced), the block's rows step by parts * kTileRows; the block's per-channel
+// sums go to partials[c * parts + part].
+constexpr int kTileChannels = 32, kTileRows = kThreads / kTileChannels;
+
+template <typename T, bool Relu>
+__global__ void bias_backward_nhwc_kernel(T* gx, double* partials, const T* go, const T* y,
+                                          BiasReluGeometry g) {
+  using A = acc_t<T>;
+  __shared__ double partial[kTileRows][kTileChannels];
+  const int64_t c = blockIdx.y * static_cast<int64_t>(kTileChannels) + threadIdx.x;
+  const int64_t parts = gridDim.x, rows = g.batch * g.positions;
+  double acc = 0;
+  if (c < g.channels) {
+    for (int64_t r = blockIdx.x * static_cast<int64_t>(kTileRows) + threadIdx.y; r < rows;
+         r += parts * kTileRows) {
+      const int64_t idx = r * g.channels + c;
+      const A v = Relu ? math::bias_relu_grad(static_cast<A>(go[idx]), static_cast<A>(y[idx]))
+                       : static_cast<A>(go[idx]);
+      if (gx) gx[idx] = static_cast<T>(v);
+      acc += static_cast<double>(v);
+    }
+  }
+  partial[threadIdx.y][threadIdx.x] = acc;
+  __syncthreads();
+  if (threadIdx.y == 0 && c < g.channels) {
+    double sum = 0;
+    for (int k = 0; k < kTileRows; ++k) sum += partial[k][threadIdx.x];
+    partials[c * parts + blockIdx.x] = sum;
+  }
+}
+
 template <typename T>
 __global__ void bias_finish_kernel(T* db, const double* partials, int64_t channels,
                                    int64_t parts) {
@@ -92,18 +128,28 @@ template <bool Relu>
 void bias_backward(const Tensor& grad_x, const Tensor& grad_bias, const Tensor& grad_out,
                    const Tensor& out, const BiasReluGeometry& geo, const char* op) {
   if (geo.channels == 0) return;
-  TINT_CHECK(geo.channels <= 65535, op, ": the CUDA kernel takes at most 65535 channels, got ",
-             geo.channels);
+  TINT_CHECK(geo.channels_last || geo.channels <= 65535, op,
+             ": the CUDA kernel takes at most 65535 channels, got ", geo.channels);
   const int64_t count = geo.batch * geo.positions;  // values per channel
-  int64_t parts = (count + kThreads * 4 - 1) / (kThreads * 4);
+  // NHWC: each thread covers rows of one channel, kTileRows threads per channel and block.
+  const int64_t per_part = geo.channels_last ? kTileRows * 4 : kThreads * 4;
+  int64_t parts = (count + per_part - 1) / per_part;
   parts = parts < 1 ? 1 : (parts > kMaxPartsPerChannel ? kMaxPartsPerChannel : parts);
   const Tensor partials = Tensor::empty({geo.channels, parts}, DType::Float64, grad_out.device());
   TINT_DISPATCH_FLOATING_BF16(grad_out.dtype(), op, [&] {
-    const dim3 grid(static_cast<unsigned>(parts), static_cast<unsigned>(geo.channels));
-    bias_backward_kernel<scalar_t, Relu><<<grid, kThreads, 0, stream_of(grad_out)>>>(
-        grad_x.defined() ? grad_x.data_ptr<scalar_t>() : nullptr, partials.data_ptr<double>(),
-        grad_out.data_ptr<const scalar_t>(), Relu ? out.data_ptr<const scalar_t>() : nullptr,
-        geo);
+    scalar_t* gx = grad_x.defined() ? grad_x.data_ptr<scalar_t>() : nullptr;
+    const scalar_t* y = Relu ? out.data_ptr<const scalar_t>() : nullptr;
+    if (geo.channels_last) {
+      const dim3 grid(static_cast<unsigned>(parts),
+                      static_cast<unsigned>((geo.channels + kTileChannels - 1) / kTileChannels));
+      bias_backward_nhwc_kernel<scalar_t, Relu>
+          <<<grid, dim3(kTileChannels, kTileRows), 0, stream_of(grad_out)>>>(
+              gx, partials.data_ptr<double>(), grad_out.data_ptr<const scalar_t>(), y, geo);
+    } else {
+      const dim3 grid(static_cast<unsigned>(parts), static_cast<unsigned>(geo.channels));
+      bias_backward_kernel<scalar_t, Relu><<<grid, kThreads, 0, stream_of(grad_out)>>>(
+          gx, partials.data_ptr<double>(), grad_out.data_ptr<const scalar_t>(), y, geo);
+    }
     check_launch(op);
     bias_finish_kernel<<<blocks_for(geo.channels), kThreads, 0, stream_of(grad_out)>>>(
         grad_bias.data_ptr<scalar_t>(), partials.data_ptr<const double>(), geo.channels, parts);

@@ -8,7 +8,8 @@
 // heuristics (default) or by timing every algorithm with cudnnFind (settings().benchmark);
 // with settings().deterministic only algorithms cuDNN marks deterministic are taken.
 // Workspaces come from the caching allocator. bfloat16 data is computed in float32 (tensor
-// cores); its bias add and bias gradient use the bias kernels of cuda/bias_relu.h.
+// cores); its bias add and bias gradient use the bias kernels of cuda/bias_relu.h. With
+// g.channels_last every tensor (filter included) is NHWC (cuDNN's tensor-core layout).
 #include <mutex>
 #include <string>
 #include <unordered_map>
@@ -39,9 +40,9 @@ struct ConvDescriptors {
   FilterDescriptor w;
   ConvolutionDescriptor conv;
   ConvDescriptors(DType dtype, int64_t n, int64_t k, const ConvGeometry& g)
-      : x(dtype, n, g.channels, g.height, g.width),
-        y(dtype, n, k, g.out_h, g.out_w),
-        w(dtype, k, g.channels, g.kernel_h, g.kernel_w),
+      : x(dtype, n, g.channels, g.height, g.width, g.channels_last),
+        y(dtype, n, k, g.out_h, g.out_w, g.channels_last),
+        w(dtype, k, g.channels, g.kernel_h, g.kernel_w, g.channels_last),
         conv(dtype, g.pad_h, g.pad_w, g.stride_h, g.stride_w, g.dil_h, g.dil_w,
              settings().allow_tf32) {}
 };
@@ -53,7 +54,7 @@ std::string algo_key(Pass pass, DType dtype, int64_t n, int64_t k, const ConvGeo
                         ':', g.channels, ':', g.height, ':', g.width, ':', g.kernel_h, ':',
                         g.kernel_w, ':', g.out_h, ':', g.out_w, ':', g.pad_h, ':', g.pad_w, ':',
                         g.stride_h, ':', g.stride_w, ':', g.dil_h, ':', g.dil_w, ':',
-                        s.allow_tf32, s.deterministic, s.benchmark, ':', device);
+                        s.allow_tf32, s.deterministic, s.benchmark, g.channels_last, ':', device);
 }
 
 std::string shapes_str(int64_t n, int64_t k, const ConvGeometry& g) {
@@ -61,7 +62,7 @@ std::string shapes_str(int64_t n, int64_t k, const ConvGeometry& g) {
                         ", filter ", k, "x", g.channels, "x", g.kernel_h, "x", g.kernel_w,
                         ", columns ", n, "x", k, "x", g.out_h, "x", g.out_w, ", pad ", g.pad_h,
                         ",", g.pad_w, ", stride ", g.stride_h, ",", g.stride_w, ", dilation ",
-                        g.dil_h, ",", g.dil_w, ")");
+                        g.dil_h, ",", g.dil_w, g.channels_last ? ", NHWC" : "", ")");
 }
 
 // Picks from a list of perf results (sorted best first by cuDNN).
@@ -219,19 +220,21 @@ void run_pass(Pass pass, const Tensor& x, const Tensor& w, const Tensor& y, int6
   if (sync_each_op()) TINT_CUDA_CHECK(cudaDeviceSynchronize(), shapes);
 }
 
-BiasReluGeometry bias_geometry(const Tensor& t) {
+BiasReluGeometry bias_geometry(const Tensor& t, bool nhwc) {
   const Shape& s = t.shape();
   BiasReluGeometry g;
   g.batch = s[0], g.channels = s[1], g.positions = s[2] * s[3];
+  g.channels_last = nhwc;
   return g;
 }
 
-void add_bias(const Tensor& out, const Tensor& bias) {
+void add_bias(const Tensor& out, const Tensor& bias, bool nhwc) {
   if (out.numel() == 0) return;
-  if (out.dtype() == DType::BFloat16) return bias_add_forward(out, out, bias, bias_geometry(out));
+  if (out.dtype() == DType::BFloat16)
+    return bias_add_forward(out, out, bias, bias_geometry(out, nhwc));
   cudnnHandle_t h = context(out.device().index).cudnn();
   const Shape& s = out.shape();
-  const TensorDescriptor od(out.dtype(), s[0], s[1], s[2], s[3]);
+  const TensorDescriptor od(out.dtype(), s[0], s[1], s[2], s[3], nhwc);
   const TensorDescriptor bd(out.dtype(), 1, s[1], 1, 1);
   const double one_d = 1.0;
   const float one_f = 1.0f;
@@ -240,17 +243,17 @@ void add_bias(const Tensor& out, const Tensor& bias) {
                                   out.raw_data()), "(bias of ", shape_str(s), ")");
 }
 
-void bias_grad(const Tensor& grad_bias, const Tensor& grad_out) {
+void bias_grad(const Tensor& grad_bias, const Tensor& grad_out, bool nhwc) {
   if (grad_out.numel() == 0) {  // an empty batch: the sum is zero
     TINT_CUDA_CHECK(cudaMemsetAsync(grad_bias.raw_data(), 0, grad_bias.nbytes(),
                                     stream_of(grad_bias)));
     return;
   }
   if (grad_out.dtype() == DType::BFloat16)
-    return bias_add_grad(grad_bias, grad_out, bias_geometry(grad_out));
+    return bias_add_grad(grad_bias, grad_out, bias_geometry(grad_out, nhwc));
   cudnnHandle_t h = context(grad_out.device().index).cudnn();
   const Shape& s = grad_out.shape();
-  const TensorDescriptor gd(grad_out.dtype(), s[0], s[1], s[2], s[3]);
+  const TensorDescriptor gd(grad_out.dtype(), s[0], s[1], s[2], s[3], nhwc);
   const TensorDescriptor bd(grad_out.dtype(), 1, s[1], 1, 1);
   const double one_d = 1.0, zero_d = 0.0;
   const float one_f = 1.0f, zero_f = 0.0f;
@@ -267,7 +270,7 @@ void conv2d_forward(const Tensor& out, const Tensor& input, const Tensor& weight
                     const Tensor& bias, const ConvGeometry& g) {
   const int64_t n = input.shape()[0], k = weight.shape()[0];
   run_pass(Pass::Forward, input, weight, out, n, k, g);
-  if (bias.defined()) add_bias(out, bias);
+  if (bias.defined()) add_bias(out, bias, g.channels_last);
 }
 
 void conv2d_backward(const Tensor& grad_input, const Tensor& grad_weight,
@@ -276,14 +279,14 @@ void conv2d_backward(const Tensor& grad_input, const Tensor& grad_weight,
   const int64_t n = input.shape()[0], k = weight.shape()[0];
   if (grad_input.defined()) run_pass(Pass::BackwardData, grad_input, weight, grad_out, n, k, g);
   if (grad_weight.defined()) run_pass(Pass::BackwardFilter, input, grad_weight, grad_out, n, k, g);
-  if (grad_bias.defined()) bias_grad(grad_bias, grad_out);
+  if (grad_bias.defined()) bias_grad(grad_bias, grad_out, g.channels_last);
 }
 
 void conv_transpose2d_forward(const Tensor& out, const Tensor& input, const Tensor& weight,
                               const Tensor& bias, const ConvGeometry& g) {
   const int64_t n = input.shape()[0], k = weight.shape()[0];  // k = C_in (columns side)
   run_pass(Pass::BackwardData, out, weight, input, n, k, g);
-  if (bias.defined()) add_bias(out, bias);
+  if (bias.defined()) add_bias(out, bias, g.channels_last);
 }
 
 void conv_transpose2d_backward(const Tensor& grad_input, const Tensor& grad_weight,
@@ -293,7 +296,7 @@ void conv_transpose2d_backward(const Tensor& grad_input, const Tensor& grad_weig
   const int64_t n = input.shape()[0], k = weight.shape()[0];
   if (grad_input.defined()) run_pass(Pass::Forward, grad_out, weight, grad_input, n, k, g);
   if (grad_weight.defined()) run_pass(Pass::BackwardFilter, grad_out, grad_weight, input, n, k, g);
-  if (grad_bias.defined()) bias_grad(grad_bias, grad_out);
+  if (grad_bias.defined()) bias_grad(grad_bias, grad_out, g.channels_last);
 }
 
 }  // namespace tint::cuda

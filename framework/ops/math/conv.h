@@ -20,6 +20,9 @@ struct ConvGeometry {
   // Not always conv_output_size(height, ...): a transposed convolution with output_padding
   // has an image a row or column larger than its columns cover.
   int64_t out_h = 0, out_w = 0;
+  // The GPU's NHWC path (layout.h): image, columns and filter are channels_last, described to
+  // cuDNN as NHWC. The CPU kernels always get contiguous NCHW tensors (false).
+  bool channels_last = false;
 
   TINT_HD int64_t image_size() const { return channels * height * width; }
   TINT_HD int64_t col_rows() const { return channels * kernel_h * kernel_w; }

@@ -1,0 +1,51 @@
+// Layout helpers of dense 4-D tensors (layout.h).
+#include "framework/tensor/layout.h"
+
+namespace tint {
+
+Shape channels_last_strides(const Shape& s) {
+  TINT_CHECK(s.size() == 4, "channels_last needs a 4-D shape (N, C, H, W), got ", shape_str(s));
+  return {s[2] * s[3] * s[1], 1, s[3] * s[1], s[1]};
+}
+
+bool is_channels_last(const Tensor& t) {
+  if (!t.defined() || t.dim() != 4) return false;
+  const Shape& s = t.shape();
+  const Shape want = channels_last_strides(s);
+  for (size_t d = 0; d < 4; ++d)
+    if (s[d] != 1 && t.strides()[d] != want[d]) return false;
+  return true;
+}
+
+Tensor empty_channels_last(const Shape& shape, DType dtype, Device device) {
+  const Tensor flat = Tensor::empty({shape_numel(shape)}, dtype, device);
+  return make_view(flat, shape, channels_last_strides(shape), 0);
+}
+
+Tensor empty_like_layout(const Tensor& t, DType dtype) {
+  if (is_channels_last(t) && !t.is_contiguous())
+    return empty_channels_last(t.shape(), dtype, t.device());
+  return Tensor::empty(t.shape(), dtype, t.device());
+}
+
+bool is_dense(const Tensor& t) { return t.is_contiguous() || is_channels_last(t); }
+
+Tensor channels_last_copy(const Tensor& t) {
+  if (is_channels_last(t)) return t.detach();
+  Tensor out = empty_channels_last(t.shape(), t.dtype(), t.device());
+  out.copy_(t.detach());
+  return out;
+}
+
+Tensor dense_like(const Tensor& t, const Tensor& like) {
+  return is_channels_last(like) && !like.is_contiguous() ? channels_last_copy(t)
+                                                          : t.detach().contiguous();
+}
+
+Tensor storage_order_view(const Tensor& t) {
+  TINT_CHECK(is_dense(t), "storage_order_view: ", describe(t),
+             " is neither contiguous nor channels_last");
+  return make_view(t, {t.numel()}, {1}, t.offset());
+}
+
+}  // namespace tint

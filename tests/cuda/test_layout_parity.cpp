@@ -1,0 +1,154 @@
+// The GPU's NHWC path (framework/tensor/layout.h) against the CPU: cuDNN convolutions with
+// NHWC tensor and filter descriptors (float32, float64 and bfloat16; forward, backward-data,
+// backward-filter, bias), the NHWC bias + ReLU and conv-bias kernels, cuDNN batch norm on
+// NHWC, dropout and casts that keep the layout, and the networks under
+// nn::settings().channels_last on the GPU against the same networks on the CPU. Each output
+// is also checked to be channels_last on the GPU.
+#include <algorithm>
+#include <catch2/catch.hpp>
+#include <cmath>
+#include <string>
+
+#include "framework/cuda/settings.h"
+#include "framework/tint.h"
+#include "models/registry.h"
+#include "parity.h"
+
+using namespace tint;
+using namespace tint::models;
+using namespace tint::testing;
+using Xs = std::vector<Tensor>;
+
+namespace {
+
+constexpr DType kBF16 = DType::BFloat16;
+constexpr DType kF32 = DType::Float32;
+
+bool nhwc(const Tensor& t) { return is_channels_last(t) && !t.is_contiguous(); }
+
+const Tensor& gpu_nhwc(const Tensor& t) {
+  if (t.device().is_cuda()) CHECK(nhwc(t));
+  return t;
+}
+
+Tensor bf16_leaf(const Shape& shape, uint64_t seed, double low = -1.0, double high = 1.0) {
+  return cpu_leaf(shape, seed, kF32, low, high).detach().to(kBF16).to(kF32).set_requires_grad();
+}
+
+double gap(const Tensor& got, const Tensor& want) {
+  const Tensor a = got.cpu().to(DType::Float64), b = want.cpu().to(DType::Float64);
+  double scale = 0;
+  for (double v : b.to_vector<double>()) scale = std::max(scale, std::abs(v));
+  return max_abs_diff(a, b) / std::max(scale, 1e-30);
+}
+
+}  // namespace
+
+TEST_CASE("NHWC convolutions on the GPU match the cpu", "[cuda][layout]") {
+  const Conv2dOptions cl{{1}, {1}, {1}, /*channels_last=*/true};
+  for (DType d : {DType::Float32, DType::Float64}) {
+    INFO(dtype_name(d));
+    const auto f = [cl](const Xs& v) { return gpu_nhwc(conv2d(v[0], v[1], v[2], cl)); };
+    const double tol = d == DType::Float64 ? 1e-10 : 1e-4;
+    CHECK(parity(f, {cpu_leaf({2, 16, 9, 7}, 1, d), cpu_leaf({32, 16, 3, 3}, 2, d),
+                     cpu_leaf({32}, 3, d)},
+                 tol, tol) == "");
+  }
+  // A channels_last input without the option; a strided, dilated one; bfloat16.
+  const auto given = [](const Xs& v) {
+    return gpu_nhwc(conv2d(to_channels_last(v[0]), v[1], v[2], Conv2dOptions{{2}, {2}, {2}}));
+  };
+  CHECK(parity(given, {cpu_leaf({2, 8, 12, 12}, 4), cpu_leaf({16, 8, 3, 3}, 5), cpu_leaf({16}, 6)},
+               1e-4, 1e-4) == "");
+  const auto mixed = [cl](const Xs& v) {
+    return gpu_nhwc(conv2d(v[0].to(kBF16), v[1].to(kBF16), v[2].to(kBF16), cl)).to(kF32);
+  };
+  CHECK(parity(mixed, {bf16_leaf({2, 32, 8, 8}, 7), bf16_leaf({64, 32, 3, 3}, 8, -0.3, 0.3),
+                       bf16_leaf({64}, 9)},
+               1.0 / 128, 2e-2) == "");
+  const auto up = [](const Xs& v) {
+    return gpu_nhwc(conv_transpose2d(v[0], v[1], v[2],
+                                     ConvTranspose2dOptions{{2}, {1}, {0}, {1}, true}));
+  };
+  CHECK(parity(up, {cpu_leaf({2, 16, 5, 5}, 10), cpu_leaf({16, 8, 4, 4}, 11), cpu_leaf({8}, 12)},
+               1e-4, 1e-4) == "");
+}
+
+TEST_CASE("NHWC bias_relu and batch norm on the GPU match the cpu", "[cuda][layout]") {
+  for (DType d : {DType::Float32, DType::BFloat16}) {
+    INFO(dtype_name(d));
+    const double tol = d == kBF16 ? 1.0 / 128 : 1e-5;
+    const auto br = [d](const Xs& v) {
+      return gpu_nhwc(bias_relu(to_channels_last(v[0].to(d)), v[1].to(d))).to(kF32);
+    };
+    for (const Shape& s : {Shape{2, 3, 5, 7}, Shape{4, 64, 22, 22}, Shape{2, 313, 11, 11}})
+      CHECK(parity(br, {bf16_leaf(s, 13), bf16_leaf({s[1]}, 14)}, tol, 1e-2) == "");
+    const auto bn = [d](const Xs& v) {
+      return gpu_nhwc(batch_norm2d(to_channels_last(v[0].to(d)), Tensor(), Tensor(), v[1], v[2],
+                                   true, 0.1, 1e-5))
+          .to(kF32);
+    };
+    CHECK(parity(bn, {bf16_leaf({4, 16, 7, 7}, 15, -2.0, 3.0), bf16_leaf({16}, 16, 0.5, 1.5),
+                      bf16_leaf({16}, 17)},
+                 2 * tol, 2e-2) == "");
+  }
+}
+
+TEST_CASE("dropout and casts keep channels_last on the GPU", "[cuda][layout]") {
+  const Tensor x = to_channels_last(cpu_leaf({4, 32, 16, 16}, 18, kF32, 1.0, 2.0).detach())
+                       .to(Device::cuda());
+  REQUIRE(nhwc(x));
+  const Tensor b = x.to(kBF16);
+  CHECK(nhwc(b));
+  CHECK(b.cpu().to_vector<float>() == x.cpu().to(kBF16).to_vector<float>());
+  Tensor leaf = x.detach().clone();  // clone: contiguous
+  const Tensor xr = to_channels_last(leaf.set_requires_grad());
+  const Tensor y = dropout(xr, 0.25, true);
+  CHECK(nhwc(y));
+  sum(y).backward();
+  // Each element is dropped (0) or kept and scaled by 1 / (1 - p); its gradient says which.
+  const std::vector<float> xv = x.cpu().to_vector<float>(), yv = y.cpu().to_vector<float>();
+  const std::vector<float> gv = leaf.grad().cpu().to_vector<float>();
+  int64_t dropped = 0;
+  bool consistent = true;
+  for (size_t i = 0; i < xv.size(); ++i) {
+    const bool kept = yv[i] != 0.0f;
+    dropped += !kept;
+    if (kept) consistent &= std::abs(yv[i] - xv[i] / 0.75f) <= 1e-5f * std::abs(yv[i]);
+    consistent &= std::abs(gv[i] - (kept ? 1.0f / 0.75f : 0.0f)) <= 1e-6f;
+  }
+  CHECK(consistent);
+  const double fraction = double(dropped) / double(xv.size());
+  CHECK(std::abs(fraction - 0.25) < 0.02);  // 32768 draws: sd 0.0024
+}
+
+TEST_CASE("the networks under channels_last on the GPU match the cpu", "[cuda][layout][models]") {
+  cuda::Settings saved = cuda::settings();
+  cuda::settings().allow_tf32 = false;  // float32 against float32
+  Generator data(61);
+  const Tensor L = rand({2, 1, 32, 32}, data, TensorOptions{}, 0.0, 100.0);
+  for (const std::string& name : model_names())
+    for (bool bf16 : {false, true}) {
+      INFO(name << (bf16 ? " bf16" : " fp32"));
+      auto build = [&] {
+        Generator gen(62);
+        auto model = make_model(name, Head::Classification, 0.125, gen);
+        model->eval();
+        return model;
+      };
+      auto cpu_model = build(), gpu_model = build();
+      gpu_model->to(Device::cuda());
+      const Tensor want = (*cpu_model)(L);
+      nn::SettingsScope scope({.fuse_bias_relu_on_cuda = true,
+                               .autocast_bfloat16 = bf16,
+                               .channels_last = true});
+      const Tensor got = (*gpu_model)(L.to(Device::cuda()));
+      CHECK(got.dtype() == kF32);
+      // bfloat16 against the cpu's float32: the gap of test_mixed_precision.cpp.
+      CHECK(gap(got, want) < (bf16 ? 2e-2 : 1e-4));
+      sum(got).backward();
+      for (const auto& [pname, p] : gpu_model->named_parameters())
+        if (p.grad().defined()) CHECK(p.grad().is_contiguous());
+    }
+  cuda::settings() = saved;
+}
