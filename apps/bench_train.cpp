@@ -6,12 +6,13 @@
 // same data, device and settings, in up to three modes (--torch-modes): eager (float32, TF32
 // on a GPU), channels_last_bf16 (channels_last + autocast bf16) and compiled (torch.compile
 // of the latter), and prints one row per (model, batch, framework, mode) with the ratios.
-// tint runs in up to two modes (--tint-modes): fp32 (TF32 convolutions on a GPU) and bf16
-// (bfloat16 mixed precision: nn::settings().autocast_bfloat16).
+// tint runs in the modes of --tint-modes: fp32 (TF32 convolutions on a GPU), bf16 (bfloat16
+// mixed precision: nn::settings().autocast_bfloat16), and either in the channels_last layout
+// (fp32_nhwc, bf16_nhwc: nn::settings().channels_last).
 //
 //   bench_train                              cpu: batch 4, 64x64, width 0.25, torch eager
 //   bench_train --device cuda --json r.json  GPU: batches 32 and 64, 176x176, width 1, all
-//                                            three PyTorch modes, both tint modes
+//                                            three PyTorch modes, tint fp32, bf16, bf16_nhwc
 //
 // Floor: tint counts the forward pass's FLOPs (tint::FlopCounter: convolutions and matmuls,
 // 2 per multiply-add) on the bench's input; a training step is taken as 3 x that (forward,
@@ -81,9 +82,12 @@ constexpr double kLr = 3e-5, kBeta1 = 0.9, kBeta2 = 0.999, kWeightDecay = 1e-3;
 // Under --budget, a run is started only with at least this many seconds left.
 constexpr double kMinRunSeconds = 10;
 const std::vector<std::string> kTorchModes = {"eager", "channels_last_bf16", "compiled"};
-// tint's: float32 (TF32 convolutions on a GPU), or bfloat16 mixed precision
-// (nn::settings().autocast_bfloat16, framework/ops/mixed_precision.h).
-const std::vector<std::string> kTintModes = {"fp32", "bf16"};
+// tint's: float32 (TF32 convolutions on a GPU) or bfloat16 mixed precision
+// (nn::settings().autocast_bfloat16, framework/ops/mixed_precision.h), each in the default
+// NCHW layout or channels_last (_nhwc: nn::settings().channels_last, tensor/layout.h).
+const std::vector<std::string> kTintModes = {"fp32", "fp32_nhwc", "bf16", "bf16_nhwc"};
+// The GPU's default sweep.
+const std::vector<std::string> kGpuTintModes = {"fp32", "bf16", "bf16_nhwc"};
 
 struct Config {
   std::string device = "cpu";
@@ -193,7 +197,8 @@ int run_worker(const Config& c, const std::string& model_name) {
     cuda::settings().benchmark = c.cudnn_benchmark;
     cuda::settings().deterministic = false;
   }
-  nn::settings().autocast_bfloat16 = c.tint_mode == "bf16";
+  nn::settings().autocast_bfloat16 = c.tint_mode.rfind("bf16", 0) == 0;
+  nn::settings().channels_last = c.tint_mode.ends_with("_nhwc");
   const double base_rss = max_rss_mb();
 
   // Data: the parent's file, moved to the device.
@@ -365,7 +370,7 @@ class Budget {
 // first).
 std::vector<Run> plan_runs(const Config& c, bool gpu, bool no_torch) {
   const auto tint_precision = [&](const std::string& mode) {
-    return mode == "bf16" ? "bf16" : gpu && c.tf32 ? "tf32" : "fp32";
+    return mode.rfind("bf16", 0) == 0 ? "bf16" : gpu && c.tf32 ? "tf32" : "fp32";
   };
   const auto torch_run = [&](const std::string& model, int64_t batch, const std::string& mode) {
     const std::string precision = mode != "eager" ? "bf16" : gpu && c.tf32 ? "tf32" : "fp32";
@@ -512,8 +517,8 @@ void print_profiles(const json& rows, size_t top) {
 void print_notes(const json& out, bool gpu, int threads) {
   std::printf(
       "*: tint's row against the fastest PyTorch mode of its model and batch; PyTorch "
-      "rows: tint's img/s and peak MB over the row's (tint's bf16 row for the bf16 modes, "
-      "its fp32 row for eager)\n");
+      "rows: tint's img/s and peak MB over the row's (tint's fastest bf16 row for the bf16 "
+      "modes, its fastest float32 row for eager)\n");
   std::printf(
       "floor img/s: batch / (step FLOPs / the matmul rate of the row's precision); "
       "step FLOPs = %d x forward (forward, input gradient, weight gradient; "
@@ -595,7 +600,8 @@ int main(int argc, char** argv) {
   auto* tint_modes_opt = app.add_option(
       "--tint-modes", tint_modes_arg,
       "comma-separated tint modes: fp32 (TF32 convolutions on a GPU), bf16 (bfloat16 mixed "
-      "precision, nn::settings().autocast_bfloat16) (cpu fp32; cuda both)");
+      "precision, nn::settings().autocast_bfloat16), fp32_nhwc and bf16_nhwc (the same in "
+      "the channels_last layout) (cpu fp32; cuda fp32, bf16, bf16_nhwc)");
   auto* size_opt =
       app.add_option("--size", c.size, "input height = width, a multiple of 8 (cpu 64, cuda 176)")
           ->check(CLI::PositiveNumber);
@@ -648,7 +654,7 @@ int main(int argc, char** argv) {
     if (!batch_opt->count()) c.batch = 32;
     c.batches = {32, 64};
     c.torch_modes = kTorchModes;
-    c.tint_modes = kTintModes;
+    c.tint_modes = kGpuTintModes;
     if (!size_opt->count()) c.size = 176;
     if (!width_opt->count()) c.width = 1.0;
     if (!warmup_opt->count()) c.warmup = 5;
@@ -684,7 +690,8 @@ int main(int argc, char** argv) {
       if (c.tint_modes.empty()) throw std::runtime_error("--tint-modes: no mode given");
       for (const std::string& m : c.tint_modes)
         if (std::find(kTintModes.begin(), kTintModes.end(), m) == kTintModes.end())
-          throw std::runtime_error("--tint-modes: unknown mode '" + m + "' (fp32, bf16)");
+          throw std::runtime_error("--tint-modes: unknown mode '" + m +
+                                   "' (fp32, fp32_nhwc, bf16, bf16_nhwc)");
     }
     c.models.clear();
     for (const std::string& m : split_list(models_arg)) {

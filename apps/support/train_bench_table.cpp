@@ -22,28 +22,29 @@ bool same_group(const json& a, const json& b) {
 
 bool is_bf16(const json& row) { return row.value("precision", "") == "bf16"; }
 
-// The fastest ok row of a framework in row's group; mode "" = any mode.
+// The fastest ok row of a framework in row's group whose mode starts with mode_prefix ("":
+// any; "bf16" takes bf16 and bf16_nhwc).
 const json* fastest_row(const json& rows, const json& row, const char* framework,
-                        const std::string& mode = "") {
+                        const std::string& mode_prefix = "") {
   const json* best = nullptr;
   for (const json& r : rows)
     if (ok(r) && r["framework"] == framework && same_group(r, row) &&
-        (mode.empty() || r["mode"] == mode) &&
+        r["mode"].get<std::string>().rfind(mode_prefix, 0) == 0 &&
         (!best || r["images_per_s"].get<double>() > (*best)["images_per_s"].get<double>()))
       best = &r;
   return best;
 }
 
-// The tint row a PyTorch row is compared with: tint's of the same precision class (bf16 with
-// bf16, float32/TF32 with float32/TF32) when there is one, else tint's first.
+// The tint row a PyTorch row is compared with: tint's fastest of the same precision class
+// (bf16 with bf16, float32/TF32 with float32/TF32) when there is one, else tint's fastest.
 const json* counterpart_tint_row(const json& rows, const json& torch_row) {
-  const json* first = nullptr;
-  for (const json& r : rows) {
-    if (!ok(r) || r["framework"] != "tint" || !same_group(r, torch_row)) continue;
-    if (is_bf16(r) == is_bf16(torch_row)) return &r;
-    if (!first) first = &r;
-  }
-  return first;
+  const json* same = nullptr;
+  for (const json& r : rows)
+    if (ok(r) && r["framework"] == "tint" && same_group(r, torch_row) &&
+        is_bf16(r) == is_bf16(torch_row) &&
+        (!same || r["images_per_s"].get<double>() > (*same)["images_per_s"].get<double>()))
+      same = &r;
+  return same ? same : fastest_row(rows, torch_row, "tint");
 }
 
 void set_ratios(json& row, const json& tint, const json& other) {
@@ -149,7 +150,7 @@ std::string train_target_verdict(const json& rows, const TrainTarget& target) {
   }
   for (const json& row : rows) {
     if (!ok(row) || row["framework"] != "tint" || target.tint_mode.empty() ||
-        row["mode"] != target.tint_mode)
+        fastest_row(rows, row, "tint", target.tint_mode) != &row)
       continue;
     for (const json& r : rows) {
       if (!ok(r) || r["framework"] != "torch" || !same_group(r, row)) continue;

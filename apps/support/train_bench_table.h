@@ -33,9 +33,10 @@ void print_train_table(const nlohmann::json& rows);
 
 // A target of the table. tint_mode "" compares each model and batch's fastest tint row with
 // the fastest PyTorch row of torch_mode ("" = any mode): img/s >= speed_factor x PyTorch's.
-// tint_mode "fp32" or "bf16" compares that tint row with the PyTorch rows of torch_mode ("" =
-// every mode of the same precision class: bf16 with channels_last_bf16 and compiled):
-// img/s >= speed_factor x theirs (when speed_factor > 0) and, with memory, peak MB <= theirs.
+// tint_mode "fp32" or "bf16" compares tint's fastest row whose mode starts so (fp32,
+// fp32_nhwc; bf16, bf16_nhwc) with the PyTorch rows of torch_mode ("" = every mode of the same
+// precision class: bf16 with channels_last_bf16 and compiled): img/s >= speed_factor x
+// theirs (when speed_factor > 0) and, with memory, peak MB <= theirs.
 struct TrainTarget {
   std::string tint_mode, torch_mode;
   double speed_factor = 1.0;

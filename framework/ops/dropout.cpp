@@ -2,7 +2,8 @@
 // keeps only (seed, first counter, p): the mask is a pure function of those, so the backward
 // regenerates it rather than holding a mask tensor. On the GPU, cuDNN dropout keeps its
 // reserve space instead (p = 1 uses the counter-based kernel there too: all zeros). bfloat16
-// goes through float32 (ops/mixed_precision.h), with the same mask as float32.
+// uses the counter-based kernel on the GPU (the CPU's mask, no reserve space) and goes through
+// float32 on the CPU (ops/mixed_precision.h), with the same mask as float32.
 #include "framework/ops/dropout.h"
 
 #include "framework/autograd/node.h"
@@ -18,7 +19,7 @@ namespace tint {
 Tensor dropout(const Tensor& input, double p, bool training, Generator& gen) {
   check_floating(input, "dropout", "the input");
   TINT_CHECK(p >= 0.0 && p <= 1.0, "dropout: probability p must be in [0, 1], got ", p);
-  if (is_bfloat16(input) && training && p != 0.0)
+  if (is_bfloat16(input) && training && p != 0.0 && !input.device().is_cuda())
     return through_float32([&](const Tensor& x) { return dropout(x, p, training, gen); }, input);
   // Identity: the same tensor comes back, so its history is untouched and no counters are
   // consumed (eval passes do not shift the training masks that follow).
@@ -26,7 +27,7 @@ Tensor dropout(const Tensor& input, double p, bool training, Generator& gen) {
   const uint64_t seed = gen.seed();
   const uint64_t first = gen.take(static_cast<uint64_t>(input.numel()));
 #if defined(TINT_WITH_CUDA)
-  if (input.device().is_cuda() && p < 1.0) {
+  if (input.device().is_cuda() && p < 1.0 && !is_bfloat16(input)) {
     // cuDNN drops elements in storage order, so a channels_last input stays so (its mask then
     // differs from a contiguous input's, as any two draws do).
     const Tensor x = dense_like(input, input);
@@ -43,13 +44,18 @@ Tensor dropout(const Tensor& input, double p, bool training, Generator& gen) {
     });
   }
 #endif
-  const Tensor xc = input.detach().contiguous();
-  Tensor out = Tensor::empty(input.shape(), input.dtype(), input.device());
+  // The counter-based mask: the CPU (contiguous), and the GPU's bfloat16 and p = 1 (any
+  // dense layout kept; the same mask as the CPU's).
+  const bool nhwc = input.device().is_cuda() && is_channels_last(input) && !input.is_contiguous();
+  const Tensor xc = nhwc ? input.detach() : input.detach().contiguous();
+  Tensor out = empty_like_layout(xc, input.dtype());
   TINT_DEVICE_CALL(out.device(), dropout_apply, out, xc, seed, first, p);
-  return record(out, "dropout", {input}, [seed, first, p](const Tensor& g, const std::vector<bool>&)
+  return record(out, "dropout", {input}, [seed, first, p, nhwc](const Tensor& g,
+                                                                const std::vector<bool>&)
                                              -> std::vector<Tensor> {
-    Tensor gi = Tensor::empty(g.shape(), g.dtype(), g.device());
-    TINT_DEVICE_CALL(gi.device(), dropout_apply, gi, g.contiguous(), seed, first, p);
+    const Tensor gc = nhwc ? channels_last_copy(g) : g.contiguous();
+    Tensor gi = empty_like_layout(gc, g.dtype());
+    TINT_DEVICE_CALL(gi.device(), dropout_apply, gi, gc, seed, first, p);
     return {gi};
   });
 }

@@ -5,12 +5,13 @@
 // ops those activations meet then take bfloat16:
 //   - natively on the GPU, computing in float32 and rounding each output once: conv2d and
 //     conv_transpose2d (cuDNN, float32 accumulation, tensor cores), bias_relu, batch_norm2d
-//     (cuDNN, float32 statistics; bfloat16 input with float32 weight, bias and running stats);
+//     (cuDNN, float32 statistics; bfloat16 input with float32 weight, bias and running stats),
+//     dropout (the counter-based mask, the CPU's);
 //   - everywhere else, and on the CPU always, through float32 (through_float32 below): the
 //     bfloat16 operands are cast to float32, the float32 op runs, and its result is cast back
 //     to bfloat16. This is the CPU twin of the native kernels (same inputs, one rounding of
-//     the float32 result) and the fallback that makes relu, dropout, upsampling, add and the
-//     other elementwise ops accept bfloat16.
+//     the float32 result) and the fallback that makes relu, upsampling, add and the other
+//     elementwise ops accept bfloat16.
 // bfloat16 keeps float32's exponent range, so no loss scaling is needed (gradients do not
 // underflow as float16's would); losses take float32 logits (the colorizers cast theirs).
 #pragma once

@@ -1,7 +1,7 @@
 // The bfloat16 mixed-precision path on the GPU against its CPU twin (framework/ops/
 // mixed_precision.h): cuDNN's bfloat16 convolutions (forward, backward-data, backward-filter,
 // bias), the bfloat16 bias + ReLU and conv-bias kernels, cuDNN's bfloat16 batch norm (float32
-// statistics), and the through-float32 ops, each on the same inputs (values bfloat16 holds
+// statistics), bfloat16 dropout (the cpu's mask), and the through-float32 ops, each on the same inputs (values bfloat16 holds
 // exactly) with outputs and gradients within two bfloat16 roundings (2^-7 relative) plus a
 // small absolute term for sums that cancel; then the networks under autocast_bfloat16 on the
 // GPU against the same networks under it on the CPU.
@@ -110,6 +110,26 @@ TEST_CASE("the through-float32 ops take bfloat16 on the GPU as on the cpu",
   };
   for (const auto& f : {Function(relu_f), Function(add_f), Function(up_f)})
     CHECK(parity(f, {x}, kRtol, 1e-3) == "");
+}
+
+TEST_CASE("bfloat16 dropout on the GPU draws the cpu's mask in either layout",
+          "[cuda][mixed_precision]") {
+  const Tensor x = bf16_leaf({2, 8, 5, 6}, 14).detach();
+  const Tensor r = cpu_leaf({2, 8, 5, 6}, 15).detach();
+  for (bool nhwc : {false, true}) {
+    INFO((nhwc ? "channels_last" : "contiguous"));
+    Generator g1(16), g2(16);
+    Tensor xc = x.clone().set_requires_grad();
+    Tensor xg = x.to(Device::cuda()).set_requires_grad();
+    const Tensor want = dropout(b16(xc), 0.3, true, g1);
+    const Tensor in = nhwc ? to_channels_last(xg) : xg;
+    const Tensor got = dropout(b16(in), 0.3, true, g2);
+    CHECK((is_channels_last(got) && !got.is_contiguous()) == nhwc);
+    CHECK(got.cpu().to(kF32).to_vector<float>() == want.to(kF32).to_vector<float>());
+    sum(want.to(kF32) * r).backward();
+    sum(got.to(kF32) * r.to(Device::cuda())).backward();
+    CHECK(xg.grad().cpu().to_vector<float>() == xc.grad().to_vector<float>());
+  }
 }
 
 TEST_CASE("the networks under autocast_bfloat16 on the GPU match the cpu",

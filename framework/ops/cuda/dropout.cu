@@ -9,6 +9,7 @@
 #include "framework/ops/cuda/dropout.h"
 #include "framework/ops/cuda/launch.cuh"
 #include "framework/ops/math/dropout.h"
+#include "framework/tensor/layout.h"
 
 namespace tint::cuda {
 
@@ -55,20 +56,38 @@ cudnnDropoutDescriptor_t descriptor(int device, double p, uint64_t seed) {
 }  // namespace
 
 namespace {
+// Element s of storage is the logical element i (NCHW row-major) that draws counter first + i:
+// s itself for contiguous data; for channels_last data (channels > 0) s = ((n * H + h) * W +
+// w) * C + c maps back to i = ((n * C + c) * H + h) * W + w, so every layout draws the same
+// mask as the cpu. bfloat16 computes in float (acc_t) and rounds once.
 template <typename T>
 __global__ void apply_kernel(T* out, const T* src, int64_t n, uint64_t seed, uint64_t first,
-                             double p) {
-  const T scale = static_cast<T>(math::dropout_scale(p));
-  TINT_GRID_STRIDE(i, n) out[i] = math::dropout_apply(src[i], math::dropout_keep(seed, first + i, p), scale);
+                             double p, int64_t channels, int64_t height, int64_t width) {
+  using A = acc_t<T>;
+  const A scale = static_cast<A>(math::dropout_scale(p));
+  TINT_GRID_STRIDE(s, n) {
+    int64_t i = s;
+    if (channels > 0) {
+      const int64_t c = s % channels, pixel = s / channels;
+      const int64_t plane = height * width, image = pixel / plane;
+      i = (image * channels + c) * plane + pixel % plane;
+    }
+    out[s] = static_cast<T>(
+        math::dropout_apply(static_cast<A>(src[s]), math::dropout_keep(seed, first + i, p), scale));
+  }
 }
 }  // namespace
 
 void dropout_apply(const Tensor& out, const Tensor& src, uint64_t seed, uint64_t first, double p) {
   const int64_t n = src.numel();
   if (n == 0) return;
-  TINT_DISPATCH_FLOATING(src.dtype(), "dropout", [&] {
+  const bool nhwc = is_channels_last(src) && !src.is_contiguous();
+  const int64_t channels = nhwc ? src.shape()[1] : 0;
+  const int64_t height = nhwc ? src.shape()[2] : 0, width = nhwc ? src.shape()[3] : 0;
+  TINT_DISPATCH_FLOATING_BF16(src.dtype(), "dropout", [&] {
     apply_kernel<<<blocks_for(n), kThreads, 0, stream_of(src)>>>(
-        out.data_ptr<scalar_t>(), src.data_ptr<const scalar_t>(), n, seed, first, p);
+        out.data_ptr<scalar_t>(), src.data_ptr<const scalar_t>(), n, seed, first, p, channels,
+        height, width);
   });
   check_launch("dropout_apply");
 }

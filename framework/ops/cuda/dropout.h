@@ -13,8 +13,10 @@ namespace tint::cuda {
 Tensor dropout_forward(const Tensor& out, const Tensor& x, double p, uint64_t seed);
 void dropout_backward(const Tensor& grad_in, const Tensor& grad_out, const Tensor& reserve,
                       double p);
-// Twin of cpu::dropout_apply (the counter-based mask, identical to the CPU's); used for p = 1
-// and by the parity tests.
+// Twin of cpu::dropout_apply (the counter-based mask, identical to the CPU's, for contiguous
+// and channels_last src alike; out in src's layout); float32, float64 and bfloat16. Used for
+// p = 1, for bfloat16 (no reserve space kept: the backward redraws the mask) and by the
+// parity tests.
 void dropout_apply(const Tensor& out, const Tensor& src, uint64_t seed, uint64_t first, double p);
 
 }  // namespace tint::cuda
