@@ -6,13 +6,15 @@
 // same data, device and settings, in up to three modes (--torch-modes): eager (float32, TF32
 // on a GPU), channels_last_bf16 (channels_last + autocast bf16) and compiled (torch.compile
 // of the latter), and prints one row per (model, batch, framework, mode) with the ratios.
-// tint runs in the modes of --tint-modes: fp32 (TF32 convolutions on a GPU), bf16 (bfloat16
-// mixed precision: nn::settings().autocast_bfloat16), and either in the channels_last layout
-// (fp32_nhwc, bf16_nhwc: nn::settings().channels_last).
+// tint runs in the modes of --tint-modes: fp32 (TF32 convolutions on a GPU) or bf16 (bfloat16
+// mixed precision: nn::settings().autocast_bfloat16), then optionally _nhwc (the channels_last
+// layout: nn::settings().channels_last) and _graph (the step replayed from CUDA graphs:
+// framework/optim/graphed_step.h; its op profile shows only the eager loss and Adam).
 //
 //   bench_train                              cpu: batch 4, 64x64, width 0.25, torch eager
 //   bench_train --device cuda --json r.json  GPU: batches 32 and 64, 176x176, width 1, all
-//                                            three PyTorch modes, tint fp32, bf16, bf16_nhwc
+//                                            three PyTorch modes, tint fp32, bf16, bf16_nhwc,
+//                                            bf16_nhwc_graph
 //
 // Floor: tint counts the forward pass's FLOPs (tint::FlopCounter: convolutions and matmuls,
 // 2 per multiply-add) on the bench's input; a training step is taken as 3 x that (forward,
@@ -62,6 +64,7 @@
 #include "framework/cuda/runtime.h"
 #include "framework/cuda/settings.h"
 #include "framework/memory/device_memory.h"
+#include "framework/optim/graphed_step.h"
 #include "framework/tint.h"
 #include "kernels/ab_bins.h"
 #include "kernels/color_loss.h"
@@ -82,12 +85,25 @@ constexpr double kLr = 3e-5, kBeta1 = 0.9, kBeta2 = 0.999, kWeightDecay = 1e-3;
 // Under --budget, a run is started only with at least this many seconds left.
 constexpr double kMinRunSeconds = 10;
 const std::vector<std::string> kTorchModes = {"eager", "channels_last_bf16", "compiled"};
-// tint's: float32 (TF32 convolutions on a GPU) or bfloat16 mixed precision
-// (nn::settings().autocast_bfloat16, framework/ops/mixed_precision.h), each in the default
-// NCHW layout or channels_last (_nhwc: nn::settings().channels_last, tensor/layout.h).
-const std::vector<std::string> kTintModes = {"fp32", "fp32_nhwc", "bf16", "bf16_nhwc"};
+// tint's modes: float32 (TF32 convolutions on a GPU) or bfloat16 mixed precision
+// (nn::settings().autocast_bfloat16, framework/ops/mixed_precision.h), then optionally _nhwc
+// (the channels_last layout: nn::settings().channels_last, tensor/layout.h) and _graph (the
+// step replayed from CUDA graphs: framework/optim/graphed_step.h).
+struct TintMode {
+  bool bf16 = false, nhwc = false, graph = false;
+};
+const std::vector<std::string> kTintModes = {
+    "fp32", "fp32_nhwc", "fp32_graph", "fp32_nhwc_graph",
+    "bf16", "bf16_nhwc", "bf16_graph", "bf16_nhwc_graph"};
 // The GPU's default sweep.
-const std::vector<std::string> kGpuTintModes = {"fp32", "bf16", "bf16_nhwc"};
+const std::vector<std::string> kGpuTintModes = {"fp32", "bf16", "bf16_nhwc", "bf16_nhwc_graph"};
+
+TintMode parse_tint_mode(const std::string& mode) {
+  TINT_CHECK(std::find(kTintModes.begin(), kTintModes.end(), mode) != kTintModes.end(),
+             "unknown tint mode '", mode, "' (fp32 or bf16, then optionally _nhwc, then _graph)");
+  return {mode.rfind("bf16", 0) == 0, mode.find("_nhwc") != std::string::npos,
+          mode.ends_with("_graph")};
+}
 
 struct Config {
   std::string device = "cpu";
@@ -197,8 +213,10 @@ int run_worker(const Config& c, const std::string& model_name) {
     cuda::settings().benchmark = c.cudnn_benchmark;
     cuda::settings().deterministic = false;
   }
-  nn::settings().autocast_bfloat16 = c.tint_mode.rfind("bf16", 0) == 0;
-  nn::settings().channels_last = c.tint_mode.ends_with("_nhwc");
+  const TintMode mode = parse_tint_mode(c.tint_mode);
+  TINT_CHECK(!mode.graph || gpu, "tint mode ", c.tint_mode, ": CUDA graphs need a GPU");
+  nn::settings().autocast_bfloat16 = mode.bf16;
+  nn::settings().channels_last = mode.nhwc;
   const double base_rss = max_rss_mb();
 
   // Data: the parent's file, moved to the device.
@@ -236,13 +254,27 @@ int run_worker(const Config& c, const std::string& model_name) {
   for (const auto& [name, p] : params) n_params += p.numel();
   Adam opt(params, AdamOptions{kLr, kBeta1, kBeta2, 1e-8, kWeightDecay});
 
+  // _graph: the step replayed from CUDA graphs (its first step warms up, the second captures).
+  std::unique_ptr<GraphedTrainStep> graphed;
+  if (mode.graph)
+    graphed = std::make_unique<GraphedTrainStep>(
+        device, [&] { return model->forward(L); },
+        [&](const Tensor& logits) {
+          return color::rebalanced_cross_entropy(logits, ab, weights, loss_options);
+        },
+        opt);
   // One training step; returns its loss (still on the device).
   const auto train_step = [&] {
-    opt.zero_grad();
-    const Tensor logits = model->forward(L);
-    const Tensor loss = color::rebalanced_cross_entropy(logits, ab, weights, loss_options);
-    loss.backward();
-    opt.step();
+    Tensor loss;
+    if (graphed) {
+      loss = graphed->step();
+    } else {
+      opt.zero_grad();
+      const Tensor logits = model->forward(L);
+      loss = color::rebalanced_cross_entropy(logits, ab, weights, loss_options);
+      loss.backward();
+      opt.step();
+    }
     if (gpu) cuda::synchronize(device.index);
     return loss;
   };
@@ -299,6 +331,7 @@ int run_worker(const Config& c, const std::string& model_name) {
             {"last_loss", last_loss},
             {"forward_flops", forward_flops}};
   if (!profile.is_null()) r["profile"] = profile;
+  if (graphed) r["graph_nodes"] = graphed->graph_nodes();
   if (gpu) {
     r["peak_mb"] = double(stats.peak_allocated_bytes) / (1024.0 * 1024.0);
     r["peak_reserved_mb"] = double(stats.peak_reserved_bytes) / (1024.0 * 1024.0);
@@ -370,7 +403,7 @@ class Budget {
 // first).
 std::vector<Run> plan_runs(const Config& c, bool gpu, bool no_torch) {
   const auto tint_precision = [&](const std::string& mode) {
-    return mode.rfind("bf16", 0) == 0 ? "bf16" : gpu && c.tf32 ? "tf32" : "fp32";
+    return parse_tint_mode(mode).bf16 ? "bf16" : gpu && c.tf32 ? "tf32" : "fp32";
   };
   const auto torch_run = [&](const std::string& model, int64_t batch, const std::string& mode) {
     const std::string precision = mode != "eager" ? "bf16" : gpu && c.tf32 ? "tf32" : "fp32";
@@ -599,9 +632,10 @@ int main(int argc, char** argv) {
                                    "compiled (cpu eager; cuda all three)");
   auto* tint_modes_opt = app.add_option(
       "--tint-modes", tint_modes_arg,
-      "comma-separated tint modes: fp32 (TF32 convolutions on a GPU), bf16 (bfloat16 mixed "
-      "precision, nn::settings().autocast_bfloat16), fp32_nhwc and bf16_nhwc (the same in "
-      "the channels_last layout) (cpu fp32; cuda fp32, bf16, bf16_nhwc)");
+      "comma-separated tint modes: fp32 (TF32 convolutions on a GPU) or bf16 (bfloat16 mixed "
+      "precision), then optionally _nhwc (channels_last layout), then _graph (the step "
+      "replayed from CUDA graphs, GPU only) (cpu fp32; cuda fp32, bf16, bf16_nhwc, "
+      "bf16_nhwc_graph)");
   auto* size_opt =
       app.add_option("--size", c.size, "input height = width, a multiple of 8 (cpu 64, cuda 176)")
           ->check(CLI::PositiveNumber);
@@ -691,8 +725,12 @@ int main(int argc, char** argv) {
       for (const std::string& m : c.tint_modes)
         if (std::find(kTintModes.begin(), kTintModes.end(), m) == kTintModes.end())
           throw std::runtime_error("--tint-modes: unknown mode '" + m +
-                                   "' (fp32, fp32_nhwc, bf16, bf16_nhwc)");
+                                   "' (fp32 or bf16, then optionally _nhwc, then _graph)");
     }
+    for (const std::string& m : c.tint_modes)
+      if (!gpu && parse_tint_mode(m).graph)
+        throw std::runtime_error("--tint-modes " + m +
+                                 ": CUDA graphs need a GPU (--device cuda)");
     c.models.clear();
     for (const std::string& m : split_list(models_arg)) {
       const auto names = tint::models::model_names();

@@ -14,6 +14,7 @@ struct CachingAllocator::Block {
   size_t size;
   bool free = true;
   bool small = false;  // which pool
+  int pool = 0;        // 0: the default pool, else a private pool's id
   Block* prev = nullptr;  // neighbours within the segment
   Block* next = nullptr;
   char* segment = nullptr;  // start of the segment (blocks with prev == nullptr own it)
@@ -21,6 +22,53 @@ struct CachingAllocator::Block {
 
 bool CachingAllocator::BySize::operator()(const Block* a, const Block* b) const {
   return a->size != b->size ? a->size < b->size : a->ptr < b->ptr;
+}
+
+CachingAllocator::Pool& CachingAllocator::Pools::of(const Block& b) {
+  return b.small ? small : large;
+}
+
+CachingAllocator::Pools& CachingAllocator::pools(int id) {
+  if (id == 0) return default_;
+  auto it = private_.find(id);
+  TINT_CHECK(it != private_.end(), raw_.name, " allocator: no private pool ", id);
+  return it->second;
+}
+
+int CachingAllocator::create_pool() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  const int id = next_pool_++;
+  private_[id];
+  return id;
+}
+
+void CachingAllocator::set_active_pool(int pool) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  pools(pool);  // checks it exists
+  active_ = pool;
+}
+
+int CachingAllocator::active_pool() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return active_;
+}
+
+void CachingAllocator::release_pool(int pool) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  TINT_CHECK(pool != 0 && private_.count(pool), raw_.name, " allocator: no private pool ", pool);
+  TINT_CHECK(active_ != pool, raw_.name, " allocator: private pool ", pool,
+             " is still active");
+  Pools& mine = private_.at(pool);
+  for (Pool* from : {&mine.small, &mine.large})
+    for (Block* b : *from) {
+      b->pool = 0;
+      default_.of(*b).insert(b);
+    }
+  for (auto& [ptr, b] : live_)
+    if (b->pool == pool) b->pool = 0;
+  // Blocks of the pool's segments that are neither free nor live do not exist: each block is
+  // one or the other, and every block of a segment has its segment's pool.
+  private_.erase(pool);
 }
 
 namespace {
@@ -115,14 +163,19 @@ void* CachingAllocator::allocate(size_t nbytes) {
     account_alloc(rounded);
     return ptr;
   }
-  Pool& pool = pool_for(rounded);
+  Pool& pool = pools(active_).for_size(rounded);
   Block* block = take_free_block(pool, rounded);
-  if (block) ++stats_.cache_hits;
-  else block = new_segment(rounded);
+  if (block) {
+    ++stats_.cache_hits;
+  } else {
+    block = new_segment(rounded);
+    block->pool = active_;
+  }
   const size_t remainder = block->size - rounded;
   if (remainder >= (block->small ? kMinSmallRemainder : kMinLargeRemainder)) {
     auto* rest = new Block{block->ptr + rounded, remainder};
     rest->small = block->small;
+    rest->pool = block->pool;
     rest->segment = block->segment;
     rest->prev = block;
     rest->next = block->next;
@@ -155,7 +208,7 @@ void CachingAllocator::free(void* ptr) {
   live_.erase(it);
   stats_.allocated_bytes -= block->size;
   block->free = true;
-  Pool& pool = block->small ? small_ : large_;
+  Pool& pool = pools(block->pool).of(*block);
   // Merge with free neighbours (they are in the pool; take them out first).
   if (block->prev && block->prev->free) {
     Block* prev = block->prev;
@@ -177,8 +230,8 @@ void CachingAllocator::free(void* ptr) {
   pool.insert(block);
 }
 
-void CachingAllocator::release_free_segments() {
-  for (Pool* pool : {&small_, &large_}) {
+void CachingAllocator::release_free_segments() {  // the default pool's only
+  for (Pool* pool : {&default_.small, &default_.large}) {
     std::vector<Block*> whole;
     for (Block* b : *pool)
       if (!b->prev && !b->next) whole.push_back(b);

@@ -11,11 +11,20 @@
 // still fails, a tint::Error states requested, allocated, cached and peak bytes.
 // With caching off (TINT_CUDA_NO_CACHE=1 for compute-sanitizer) every request goes straight
 // to the raw allocator.
+//
+// Private pools (for CUDA graphs, framework/cuda/graph.h): while a private pool is active,
+// requests are served from that pool's own segments, and a block freed at any time returns
+// to the pool it came from. A captured graph replays its work at the addresses it was given,
+// so those stay reserved for it: nothing outside the pool can be handed them while the pool
+// lives. Releasing the pool turns its segments into ordinary cached memory (blocks still
+// handed out then return to the default pool when freed). The active pool is process-wide
+// (the capture runs on one thread; other threads must not allocate on this device then).
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <set>
@@ -54,6 +63,14 @@ class CachingAllocator {
   void reset_peak();
   bool caching() const { return caching_; }
 
+  // A new private pool's id (> 0), not yet active.
+  int create_pool();
+  // Makes a private pool (or 0: the default one) serve the requests that follow.
+  void set_active_pool(int pool);
+  int active_pool() const;
+  // Returns a private pool's memory to the default pool (see above); it must not be active.
+  void release_pool(int pool);
+
   static size_t round_size(size_t nbytes);
   static size_t segment_size(size_t rounded);
 
@@ -63,8 +80,13 @@ class CachingAllocator {
     bool operator()(const Block* a, const Block* b) const;
   };
   using Pool = std::set<Block*, BySize>;
+  struct Pools {
+    Pool small, large;
+    Pool& for_size(size_t rounded) { return rounded <= kSmallRequest ? small : large; }
+    Pool& of(const Block& b);
+  };
 
-  Pool& pool_for(size_t rounded) { return rounded <= kSmallRequest ? small_ : large_; }
+  Pools& pools(int id);
   Block* take_free_block(Pool& pool, size_t rounded);
   Block* new_segment(size_t rounded);
   void release_free_segments();
@@ -75,7 +97,9 @@ class CachingAllocator {
   RawAllocator raw_;
   bool caching_;
   mutable std::mutex mutex_;
-  Pool small_, large_;
+  Pools default_;
+  std::map<int, Pools> private_;
+  int active_ = 0, next_pool_ = 1;
   std::unordered_map<void*, Block*> live_;  // handed out, by address
   std::unordered_map<void*, size_t> uncached_;
   AllocatorStats stats_;

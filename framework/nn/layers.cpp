@@ -199,11 +199,18 @@ Tensor BatchNorm2d::forward(const Tensor& input) {
              ", H, W), got ", describe(input));
   double factor = 0.0;
   if (training_ && options_.track_running_stats) {
-    // Counted even with a fixed momentum, as PyTorch does, so the buffer round-trips.
+    // Counted even with a fixed momentum, as PyTorch does, so the buffer round-trips. With a
+    // fixed momentum the count stays on the device (no wait for the host: a CUDA graph can
+    // capture the step, framework/cuda/graph.h); the cumulative average needs it on the host.
     NoGradGuard no_grad;
-    const double batches = num_batches_tracked_.item() + 1;
-    num_batches_tracked_.fill_(batches);
-    factor = options_.momentum ? *options_.momentum : 1.0 / batches;
+    if (options_.momentum) {
+      num_batches_tracked_.copy_(add(num_batches_tracked_, 1.0));
+      factor = *options_.momentum;
+    } else {
+      const double batches = num_batches_tracked_.item() + 1;
+      num_batches_tracked_.fill_(batches);
+      factor = 1.0 / batches;
+    }
   }
   // Without running statistics a model normalises with the batch's even in eval.
   const bool use_batch_stats = training_ || !options_.track_running_stats;

@@ -1,6 +1,6 @@
 // The caching allocator's logic on a fake bounded "device" (host malloc with a byte limit):
 // rounding, reuse, best fit, split, merge, release-and-retry on out-of-memory, the error
-// message, statistics, and the uncached mode.
+// message, statistics, the uncached mode, and private pools (CUDA graphs).
 #include <catch2/catch.hpp>
 
 #include <cstdlib>
@@ -121,4 +121,72 @@ TEST_CASE("with caching off every request goes to the raw allocator", "[allocato
   CHECK(dev.used == 0);
   CHECK(alloc.stats().allocated_bytes == 0);
   CHECK_THROWS_WITH(alloc.free(reinterpret_cast<void*>(0x1000)), Contains("unknown pointer"));
+}
+
+TEST_CASE("a private pool keeps its blocks to itself until released", "[allocator]") {
+  FakeDevice dev{256 * MiB};
+  CachingAllocator alloc(dev.raw());
+  void* outside = alloc.allocate(1000);
+  alloc.free(outside);  // a free cached block of the default pool
+  const int pool = alloc.create_pool();
+  CHECK(pool > 0);
+  CHECK(alloc.active_pool() == 0);
+  alloc.set_active_pool(pool);
+  CHECK(alloc.active_pool() == pool);
+  // The pool does not take the default pool's cached block: a segment of its own.
+  void* a = alloc.allocate(1000);
+  CHECK(a != outside);
+  CHECK(dev.allocs == 2);
+  void* big = alloc.allocate(30 * MiB);
+  alloc.free(a);  // back to the pool, reused within it
+  void* a2 = alloc.allocate(1000);
+  CHECK(a2 == a);
+  alloc.set_active_pool(0);
+  // Outside the pool: neither its free space nor its freed blocks are handed out.
+  alloc.free(a2);
+  void* b = alloc.allocate(1000);
+  CHECK(b == outside);
+  void* c = alloc.allocate(1000);
+  CHECK(c != a);
+  const int64_t before = dev.allocs;
+  void* d = alloc.allocate(30 * MiB);  // a new segment, not the pool's freed one
+  alloc.free(big);
+  CHECK(d != big);
+  CHECK(dev.allocs == before + 1);
+  CHECK_THROWS_WITH(alloc.release_pool(pool + 7), Contains("no private pool"));
+  alloc.set_active_pool(pool);
+  CHECK_THROWS_WITH(alloc.release_pool(pool), Contains("still active"));
+  alloc.set_active_pool(0);
+  // Released: its memory serves everyone, nothing new is allocated for these.
+  alloc.release_pool(pool);
+  const int64_t raw_before = dev.allocs;
+  void* e = alloc.allocate(1000);
+  void* f = alloc.allocate(30 * MiB);
+  CHECK(dev.allocs == raw_before);
+  CHECK(f == big);
+  CHECK_THROWS_WITH(alloc.set_active_pool(pool), Contains("no private pool"));
+  for (void* p : {b, c, d, e, f}) alloc.free(p);
+  CHECK(alloc.stats().allocated_bytes == 0);
+  alloc.empty_cache();
+  CHECK(dev.used == 0);
+}
+
+TEST_CASE("a block handed out by a private pool returns to it when freed late", "[allocator]") {
+  FakeDevice dev{64 * MiB};
+  CachingAllocator alloc(dev.raw());
+  const int pool = alloc.create_pool();
+  alloc.set_active_pool(pool);
+  void* kept = alloc.allocate(4096);  // outlives the capture (a static output)
+  alloc.set_active_pool(0);
+  alloc.free(kept);  // freed outside: still the pool's
+  void* other = alloc.allocate(4096);
+  CHECK(other != kept);
+  alloc.set_active_pool(pool);
+  CHECK(alloc.allocate(4096) == kept);
+  alloc.set_active_pool(0);
+  alloc.free(kept);
+  alloc.free(other);
+  alloc.release_pool(pool);
+  alloc.empty_cache();
+  CHECK(dev.used == 0);
 }

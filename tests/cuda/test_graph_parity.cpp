@@ -1,0 +1,82 @@
+// CUDA graphs (framework/cuda/graph.h, framework/optim/graphed_step.h): a captured sequence
+// replays the same kernels (values equal to running it again eagerly), its allocations stay in
+// the graph's pool, and a training step replayed from graphs gives the eager step's losses
+// and parameters, step after step (eccv16 trains without dropout; float32, TF32 off).
+#include <catch2/catch.hpp>
+#include <cmath>
+
+#include "framework/cuda/graph.h"
+#include "framework/cuda/runtime.h"
+#include "framework/cuda/settings.h"
+#include "framework/memory/device_memory.h"
+#include "framework/optim/graphed_step.h"
+#include "framework/tint.h"
+#include "kernels/color_loss.h"
+#include "models/registry.h"
+#include "parity.h"
+
+using namespace tint;
+using namespace tint::testing;
+
+TEST_CASE("a captured graph replays its kernels on the current inputs", "[cuda][graph]") {
+  const Device gpu = Device::cuda();
+  Tensor x = cpu_leaf({4, 8, 6, 6}, 1).detach().to(gpu);
+  const Tensor w = cpu_leaf({8, 8, 3, 3}, 2).detach().to(gpu);
+  Tensor y;
+  cuda::Graph graph;
+  const auto work = [&] { y = relu(conv2d(x, w, Tensor(), Conv2dOptions{{1}, {1}})) * 2.0; };
+  graph.warmup(work);
+  graph.capture(work);
+  CHECK(graph.captured());
+  CHECK(graph.nodes() > 0);
+  for (uint64_t seed : {3, 4}) {
+    x.copy_(cpu_leaf({4, 8, 6, 6}, seed).detach().to(gpu));  // new inputs, same address
+    graph.replay();
+    const Tensor want = relu(conv2d(x, w, Tensor(), Conv2dOptions{{1}, {1}})) * 2.0;
+    CHECK(max_abs_diff(y.cpu(), want.cpu()) == 0.0);
+  }
+  CHECK_THROWS_WITH(graph.capture(work), Catch::Matchers::Contains("already captured"));
+}
+
+TEST_CASE("a training step replayed from CUDA graphs equals the eager step", "[cuda][graph]") {
+  const bool tf32 = cuda::settings().allow_tf32;
+  cuda::settings().allow_tf32 = false;
+  const Device gpu = Device::cuda();
+  Generator data(5);
+  const Tensor L = rand({2, 1, 32, 32}, data, TensorOptions{}, 0.0, 100.0).to(gpu);
+  const Tensor ab = rand({2, 2, 32, 32}, data, TensorOptions{}, -60.0, 60.0).to(gpu);
+  auto build = [&] {
+    Generator gen(6);
+    auto model = models::make_model("eccv16", models::Head::Classification, 0.125, gen);
+    model->to(gpu);
+    model->train();
+    return model;
+  };
+  auto eager = build(), graphed = build();
+  Adam eager_opt(eager->trainable_parameters(), AdamOptions{.lr = 1e-3});
+  Adam graph_opt(graphed->trainable_parameters(), AdamOptions{.lr = 1e-3});
+  const auto loss_of = [&](const Tensor& logits) {
+    return color::rebalanced_cross_entropy(logits, ab, Tensor());
+  };
+  GraphedTrainStep step(gpu, [&] { return graphed->forward(L); }, loss_of, graph_opt);
+  for (int i = 0; i < 5; ++i) {
+    INFO("step " << i);
+    eager_opt.zero_grad();
+    const Tensor want = loss_of(eager->forward(L));
+    want.backward();
+    eager_opt.step();
+    const Tensor got = step.step();
+    CHECK(std::abs(got.item() - want.item()) <= 1e-4 * std::abs(want.item()));
+  }
+  CHECK(step.captured());
+  CHECK(step.graph_nodes() > 50);
+  const NamedParameters a = graphed->named_parameters(), b = eager->named_parameters();
+  for (size_t i = 0; i < a.size(); ++i) {
+    INFO(a[i].first);
+    CHECK(max_abs_diff(a[i].second.cpu(), b[i].second.cpu()) <= 1e-4);
+  }
+  const StateDict sa = graphed->state_dict(), sb = eager->state_dict();
+  CHECK(sa.at("model1.4.num_batches_tracked").cpu().item() ==
+        sb.at("model1.4.num_batches_tracked").cpu().item());
+  cuda::settings().allow_tf32 = tf32;
+}
