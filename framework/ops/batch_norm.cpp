@@ -3,7 +3,8 @@
 // input, the per-channel mean and invstd actually used, and the weight; the backward is the
 // closed form through the batch statistics in training, a per-channel scale in eval.
 // bfloat16 input (float32 parameters and statistics): cuDNN in training on the GPU, through
-// float32 otherwise (ops/mixed_precision.h).
+// float32 otherwise (ops/mixed_precision.h). A bfloat16 or channels_last input cuDNN refuses
+// (NOT_SUPPORTED) is computed contiguous and in float32 instead, from then on.
 #include "framework/ops/batch_norm.h"
 
 #include "framework/autograd/node.h"
@@ -51,10 +52,25 @@ Tensor batch_norm2d_through_float32(const Tensor& input, const Tensor& running_m
       .to(DType::BFloat16);
 }
 
-// Set when cuDNN refused a bfloat16 batch norm once: later calls go through float32 at once.
-bool& cudnn_lacks_bfloat16_batch_norm() {
-  static bool lacks = false;
-  return lacks;
+bool nhwc(const Tensor& t) { return is_channels_last(t) && !t.is_contiguous(); }
+
+// The (bfloat16, channels_last) kinds of input cuDNN refused once (NOT_SUPPORTED): later
+// calls take the fallback at once.
+bool& cudnn_refused(const Tensor& input) {
+  static bool refused[2][2] = {};
+  return refused[is_bfloat16(input)][nhwc(input)];
+}
+
+// What cuDNN refused, computed as it accepts: a channels_last input made contiguous and a
+// bfloat16 one cast to float32 (the result cast back), differentiably.
+Tensor batch_norm2d_fallback(const Tensor& input, const Tensor& running_mean,
+                             const Tensor& running_var, const Tensor& weight, const Tensor& bias,
+                             bool training, double momentum, double eps) {
+  const Tensor x = nhwc(input) ? input.contiguous() : input;
+  if (!is_bfloat16(x))
+    return batch_norm2d(x, running_mean, running_var, weight, bias, training, momentum, eps);
+  return batch_norm2d_through_float32(x, running_mean, running_var, weight, bias, training,
+                                      momentum, eps);
 }
 
 // A contiguous (C) copy that later updates of the source cannot change.
@@ -93,9 +109,9 @@ Tensor batch_norm2d_cuda(const Tensor& input, const Tensor& running_mean,
       op_profile::MaybeScope profiled("batch_norm_forward_training", input.device());
       if (!cuda::batch_norm_forward_training(out, save_mean, save_invstd, xc, w, b, rm, rv,
                                              momentum, eps)) {
-        cudnn_lacks_bfloat16_batch_norm() = true;
-        return batch_norm2d_through_float32(input, running_mean, running_var, weight, bias,
-                                            training, momentum, eps);
+        cudnn_refused(input) = true;
+        return batch_norm2d_fallback(input, running_mean, running_var, weight, bias, training,
+                                     momentum, eps);
       }
     }
     if (rm.defined() && !running_mean.is_contiguous()) Tensor(running_mean).copy_(rm);
@@ -118,7 +134,11 @@ Tensor batch_norm2d_cuda(const Tensor& input, const Tensor& running_mean,
   const Tensor rm = channel_copy(running_mean), rv = channel_copy(running_var);
   {
     op_profile::MaybeScope profiled("batch_norm_forward_inference", input.device());
-    cuda::batch_norm_forward_inference(out, xc, w, b, rm, rv, eps);
+    if (!cuda::batch_norm_forward_inference(out, xc, w, b, rm, rv, eps)) {
+      cudnn_refused(input) = true;
+      return batch_norm2d_fallback(input, running_mean, running_var, weight, bias, training,
+                                   momentum, eps);
+    }
   }
   return record(out, kOp, {input, weight, bias},
                 [xc, w, rm, rv, eps, channels](const Tensor& g, const Needs& need) -> Grads {
@@ -155,10 +175,12 @@ Tensor batch_norm2d(const Tensor& input, const Tensor& running_mean, const Tenso
              "but none were given");
   TINT_CHECK(eps >= 0, kOp, ": eps must be >= 0, got ", eps);
   // bfloat16 natively only in cuDNN's training calls; eval and the CPU through float32.
-  if (is_bfloat16(input) &&
-      (!input.device().is_cuda() || !training || cudnn_lacks_bfloat16_batch_norm()))
+  if (is_bfloat16(input) && (!input.device().is_cuda() || !training))
     return batch_norm2d_through_float32(input, running_mean, running_var, weight, bias, training,
                                         momentum, eps);
+  if (input.device().is_cuda() && cudnn_refused(input))
+    return batch_norm2d_fallback(input, running_mean, running_var, weight, bias, training,
+                                 momentum, eps);
 #if defined(TINT_WITH_CUDA)
   if (input.device().is_cuda())
     return batch_norm2d_cuda(input, running_mean, running_var, weight, bias, training, momentum,

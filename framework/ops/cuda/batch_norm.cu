@@ -2,7 +2,7 @@
 // the layer has none, so affine-off layers pass ones and zeros. cuDNN's running variance
 // uses the unbiased batch variance, as PyTorch's does. bfloat16 data keeps float32
 // parameters and statistics (cuDNN's rule for 16-bit data); where cuDNN does not support
-// bfloat16 the training forward says so and the op computes through float32 instead.
+// bfloat16 (or NHWC) the forwards say so and the op computes it contiguous in float32.
 #include "framework/cuda/cudnn_descriptors.h"
 #include "framework/ops/cuda/batch_norm.h"
 #include "framework/ops/cuda/launch.cuh"
@@ -45,6 +45,13 @@ Tensor or_filled(const Tensor& t, const Tensor& like, double value) {
 
 std::string where(const Tensor& x) { return "(batch_norm2d on " + shape_str(x.shape()) + ")"; }
 
+// cuDNN declined a bfloat16 or channels_last input (the caller then computes it as cuDNN
+// accepts); any other failure is an error.
+bool refused(cudnnStatus_t status, const Tensor& x) {
+  return status == CUDNN_STATUS_NOT_SUPPORTED &&
+         (x.dtype() == DType::BFloat16 || (is_channels_last(x) && !x.is_contiguous()));
+}
+
 }  // namespace
 
 bool batch_norm_forward_training(const Tensor& out, const Tensor& save_mean,
@@ -61,25 +68,26 @@ bool batch_norm_forward_training(const Tensor& out, const Tensor& save_mean,
       momentum, running_mean.defined() ? running_mean.raw_data() : nullptr,
       running_var.defined() ? running_var.raw_data() : nullptr, eps, save_mean.raw_data(),
       save_invstd.raw_data());
-  if (status == CUDNN_STATUS_NOT_SUPPORTED && x.dtype() == DType::BFloat16) return false;
+  if (refused(status, x)) return false;
   TINT_CUDNN_CHECK(status, where(x));
   return true;
 }
 
-void batch_norm_forward_inference(const Tensor& out, const Tensor& x, const Tensor& weight,
+bool batch_norm_forward_inference(const Tensor& out, const Tensor& x, const Tensor& weight,
                                   const Tensor& bias, const Tensor& running_mean,
                                   const Tensor& running_var, double eps) {
   check_eps(eps);
-  if (x.numel() == 0) return;  // an empty batch (cuDNN rejects a 0-sized descriptor)
+  if (x.numel() == 0) return true;  // an empty batch (cuDNN rejects a 0-sized descriptor)
   const BnDescriptors d(x);
   const Scalars s(x.dtype());
   const Tensor w = or_filled(weight, x, 1.0), b = or_filled(bias, x, 0.0);
-  TINT_CUDNN_CHECK(cudnnBatchNormalizationForwardInference(
-                       context(x.device().index).cudnn(), CUDNN_BATCHNORM_SPATIAL, s.one(),
-                       s.zero(), d.x.get(), x.raw_data(), d.x.get(), out.raw_data(),
-                       d.param.get(), w.raw_data(), b.raw_data(), running_mean.raw_data(),
-                       running_var.raw_data(), eps),
-                   where(x));
+  const cudnnStatus_t status = cudnnBatchNormalizationForwardInference(
+      context(x.device().index).cudnn(), CUDNN_BATCHNORM_SPATIAL, s.one(), s.zero(), d.x.get(),
+      x.raw_data(), d.x.get(), out.raw_data(), d.param.get(), w.raw_data(), b.raw_data(),
+      running_mean.raw_data(), running_var.raw_data(), eps);
+  if (refused(status, x)) return false;
+  TINT_CUDNN_CHECK(status, where(x));
+  return true;
 }
 
 void batch_norm_backward_training(const Tensor& grad_in, const Tensor& grad_weight,

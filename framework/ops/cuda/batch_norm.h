@@ -10,14 +10,15 @@ namespace tint::cuda {
 // Training: out, and the batch mean / inverse std saved for backward (C), from x (N,C,H,W);
 // running_mean/var updated with momentum (unbiased variance) when defined. weight/bias may be
 // undefined (affine off: 1 and 0 are passed to cuDNN). A bfloat16 x keeps float32 weight,
-// bias, statistics and saved mean/invstd. Returns false, writing nothing, where cuDNN does not
-// support a bfloat16 x (the caller then computes through float32); true otherwise.
+// bias, statistics and saved mean/invstd; a channels_last x (and out) is described as NHWC.
+// Returns false, writing nothing, where cuDNN does not support a bfloat16 or channels_last x
+// (the caller then computes it contiguous and in float32); true otherwise.
 bool batch_norm_forward_training(const Tensor& out, const Tensor& save_mean,
                                  const Tensor& save_invstd, const Tensor& x, const Tensor& weight,
                                  const Tensor& bias, const Tensor& running_mean,
                                  const Tensor& running_var, double momentum, double eps);
-// Eval: normalise with the running statistics.
-void batch_norm_forward_inference(const Tensor& out, const Tensor& x, const Tensor& weight,
+// Eval: normalise with the running statistics; false as above.
+bool batch_norm_forward_inference(const Tensor& out, const Tensor& x, const Tensor& weight,
                                   const Tensor& bias, const Tensor& running_mean,
                                   const Tensor& running_var, double eps);
 // Training backward through the batch statistics; any gradient may be undefined.
