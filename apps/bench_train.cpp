@@ -87,8 +87,9 @@ constexpr double kMinRunSeconds = 10;
 const std::vector<std::string> kTorchModes = {"eager", "channels_last_bf16", "compiled"};
 // tint's modes: float32 (TF32 convolutions on a GPU) or bfloat16 mixed precision
 // (nn::settings().autocast_bfloat16, framework/ops/mixed_precision.h), then optionally _nhwc
-// (the channels_last layout: nn::settings().channels_last, tensor/layout.h) and _graph (the
-// step replayed from CUDA graphs: framework/optim/graphed_step.h).
+// (the channels_last layout: nn::settings().channels_last, tensor/layout.h, with the input's
+// channels padded to 8 and the head's to 320) and _graph (the step replayed from CUDA graphs:
+// framework/optim/graphed_step.h).
 struct TintMode {
   bool bf16 = false, nhwc = false, graph = false;
 };
@@ -216,7 +217,11 @@ int run_worker(const Config& c, const std::string& model_name) {
   const TintMode mode = parse_tint_mode(c.tint_mode);
   TINT_CHECK(!mode.graph || gpu, "tint mode ", c.tint_mode, ": CUDA graphs need a GPU");
   nn::settings().autocast_bfloat16 = mode.bf16;
+  // NHWC with the tensor-core-friendly channel counts: the L input padded to 8 channels and the
+  // 313-way head to 320 (result-preserving, framework/nn/settings.h).
   nn::settings().channels_last = mode.nhwc;
+  nn::settings().pad_input_channels = mode.nhwc;
+  nn::settings().pad_output_channels = mode.nhwc;
   const double base_rss = max_rss_mb();
 
   // Data: the parent's file, moved to the device.

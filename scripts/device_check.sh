@@ -28,8 +28,9 @@
 #      of the budget and skips the report, which a later call on the same (warm) machine
 #      makes with --report-only SCALE (the run stays in the build folder);
 #  10. bench_train --device cuda (training images/s, peak memory and % of the FLOP floor,
-#      seed and eccv16 at --batches, against PyTorch's --torch-modes), last: it gets what
-#      remains of the budget (at most 240 s) and is told so (--budget), so it skips what no
+#      seed and eccv16 at --batches, tint's --tint-modes (default: bench_train's GPU sweep)
+#      against PyTorch's --torch-modes), last: it gets what
+#      remains of the budget (at most 360 s) and is told so (--budget), so it skips what no
 #      longer fits (compiled runs first) and still prints its table; 3 more steps per tint
 #      run with the op profile on give each tint row's slowest ops;
 #  11. prints a short table LAST: GPU, commit, test counts, cuda_tests' Catch2 summary line,
@@ -44,6 +45,7 @@
 #
 # Usage: scripts/device_check.sh [--dry-run] [--no-gpu-ok] [--all] [--build-dir DIR]
 #          [--budget SECONDS] [--batches 32,64] [--torch-modes eager,channels_last_bf16,compiled]
+#          [--tint-modes fp32,bf16,bf16_nhwc,bf16_nhwc_graph]
 #          [--no-bench-ops] [--train-sample DIR] [--plain-too] [--no-bench-train]
 #          [--ncu KERNEL,KERNEL...] [--no-tests] [--no-bench-kernels]
 #          [--experiments SCALE [--experiments-data DIR] [--report-later]]
@@ -60,6 +62,7 @@ budget=480
 all=0
 batches=32,64
 torch_modes=eager,channels_last_bf16,compiled
+tint_modes=""
 bench_ops=1
 train_sample=""
 plain_too=0
@@ -79,6 +82,7 @@ while [ $# -gt 0 ]; do
     --all) all=1 ;;
     --batches) batches=${2:?--batches needs a list}; shift ;;
     --torch-modes) torch_modes=${2:?--torch-modes needs a list}; shift ;;
+    --tint-modes) tint_modes=${2:?--tint-modes needs a list}; shift ;;
     --no-bench-ops) bench_ops=0 ;;
     --train-sample) train_sample=${2:?--train-sample needs a folder}; shift ;;
     --plain-too) plain_too=1 ;;
@@ -593,9 +597,10 @@ fi
 # ---- 10. training throughput against PyTorch (seed and eccv16, --batches, 176x176) -----------
 # bench_train's own --budget ends its sweep 15 s before this step's limit, so a tight budget
 # drops runs (compiled ones first) rather than the whole table.
-train_limit=$(lim 240)
+train_limit=$(lim 360)
 train_flags=(--device cuda --batches "$batches" --json "$logs/bench_train.json" --profile-steps 3
              --budget "$((train_limit > 30 ? train_limit - 15 : train_limit))")
+[ -n "$tint_modes" ] && train_flags+=(--tint-modes "$tint_modes")
 if [ -n "$torch_note" ]; then
   train_flags+=(--no-torch)
 else

@@ -102,6 +102,7 @@ def main():
         env.pop("OUT", None)
         r = subprocess.run(["bash", CHECK, "--dry-run", "--no-gpu-ok", "--build-dir", build,
                             "--budget", "600", "--batches", "32", "--torch-modes", "eager",
+                            "--tint-modes", "fp32,bf16_nhwc_graph",
                             "--plain-too", "--train-sample", "data/samples", "--ncu",
                             "annealed_kernel", "--experiments", "smoke"],
                            capture_output=True, text=True, env=env, cwd=ROOT)
@@ -111,7 +112,8 @@ def main():
                        "--row-splits 1,2,4,8", "[dry-run] bench_train_plain",
                        "[dry-run] train_sample", "[dry-run] ncu_annealed_kernel",
                        "[dry-run] experiments", "run_experiments.sh --scale smoke",
-                       "[dry-run] bench_train", "== tint device check"]:
+                       "[dry-run] bench_train", "--tint-modes fp32,bf16_nhwc_graph",
+                       "== tint device check"]:
             check(needle in out, "device_check --dry-run prints %r" % needle)
         check(not os.path.exists(os.path.join(build, "build.ninja")),
               "device_check --dry-run configures nothing")
