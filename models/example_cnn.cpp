@@ -52,4 +52,11 @@ Tensor ExampleCnn::forward(const Tensor& images) {
   return mean(mean(float32_if_bfloat16((*features_)(images)), 3), 2);
 }
 
+double classification_accuracy(ExampleCnn& model, const LabelledImages& data, Device device) {
+  model.eval();
+  NoGradGuard no_grad;
+  const Tensor predicted = argmax(model(data.images.to(device)), 1).cpu();
+  return mean(eq(predicted, data.labels.cpu()).to(DType::Float64)).item();
+}
+
 }  // namespace tint::models

@@ -31,4 +31,8 @@ class ExampleCnn : public nn::Module {
   std::shared_ptr<nn::Sequential> features_;
 };
 
+// The share of data's images the model classifies right, in eval mode (which it leaves set)
+// without gradients, on the model's device.
+double classification_accuracy(ExampleCnn& model, const LabelledImages& data, Device device);
+
 }  // namespace tint::models

@@ -1,8 +1,13 @@
-// Central-difference gradient check used by the cpu and CUDA tests.
+// Central-difference gradient check used by the cpu and CUDA tests, and the comparison
+// helpers they share.
 #include "gradcheck.h"
 
+#include <algorithm>
 #include <cmath>
+#include <set>
 #include <sstream>
+
+#include "framework/autograd/node.h"
 
 namespace tint::testing {
 
@@ -86,6 +91,31 @@ double max_abs_diff(const Tensor& a, const Tensor& b) {
     m = std::max(m, nan_a || nan_b ? INFINITY : std::abs(va[i] - vb[i]));
   }
   return m;
+}
+
+double relative_gap(const Tensor& got, const Tensor& want) {
+  double scale = 0;
+  for (double v : want.to_vector<double>()) scale = std::max(scale, std::abs(v));
+  return max_abs_diff(got, want) / std::max(scale, 1e-300);
+}
+
+int count_graph_nodes(const Tensor& t, const std::string& name) {
+  std::vector<Node*> stack{t.grad_fn().get()};
+  std::set<Node*> seen;
+  int count = 0;
+  while (!stack.empty()) {
+    Node* node = stack.back();
+    stack.pop_back();
+    if (!node || !seen.insert(node).second) continue;
+    if (node->name == name) ++count;
+    for (const Edge& e : node->edges) stack.push_back(e.node.get());
+  }
+  return count;
+}
+
+Tensor bfloat16_exact(const Shape& shape, uint64_t seed, double low, double high) {
+  Generator gen(seed);
+  return rand(shape, gen, TensorOptions{}, low, high).to(DType::BFloat16).to(DType::Float32);
 }
 
 }  // namespace tint::testing

@@ -2,6 +2,7 @@
 // projected onto fixed random weights (L = sum(f(x) * r)), so one backward checks the whole
 // Jacobian-vector product against (L(x + eps e_i) - L(x - eps e_i)) / 2 eps for every input
 // element. Returns an empty string when every element agrees, else a report of mismatches.
+// Also the helpers the tests compare with (max_abs_diff, relative_gap, graph node counts).
 #pragma once
 
 #include <functional>
@@ -29,5 +30,16 @@ Tensor leaf64(const Shape& shape, uint64_t seed, double low = -1.0, double high 
 
 // Largest |a - b| over all elements (shapes must match).
 double max_abs_diff(const Tensor& a, const Tensor& b);
+
+// max |got - want| over max |want| (the gap the tests state tolerances in); any device or
+// dtype, compared in float64 on the host.
+double relative_gap(const Tensor& got, const Tensor& want);
+
+// How many nodes named `name` the autograd graph behind t holds.
+int count_graph_nodes(const Tensor& t, const std::string& name);
+
+// A float32 tensor of the shape, uniform in [low, high), of values bfloat16 holds exactly
+// (so a bfloat16 path and its float32 reference start from equal inputs); no gradient.
+Tensor bfloat16_exact(const Shape& shape, uint64_t seed, double low = -1.0, double high = 1.0);
 
 }  // namespace tint::testing

@@ -15,14 +15,6 @@ using Catch::Matchers::Contains;
 
 namespace {
 
-// max|a - b| relative to max|b|.
-double relative_gap(const Tensor& got, const Tensor& want) {
-  REQUIRE(got.shape() == want.shape());
-  double scale = 0;
-  for (double v : want.to(DType::Float64).to_vector<double>()) scale = std::max(scale, std::abs(v));
-  return max_abs_diff(got.to(DType::Float64), want.to(DType::Float64)) / std::max(scale, 1e-300);
-}
-
 Tensor leaf(const Shape& shape, uint64_t seed, DType dtype) {
   Generator gen(seed);
   return rand(shape, gen, TensorOptions{}.with_dtype(dtype), -1.0, 1.0).set_requires_grad();

@@ -7,7 +7,6 @@
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <cmath>
-#include <set>
 #include <string>
 #include <vector>
 
@@ -28,45 +27,16 @@ namespace {
 constexpr DType kBF16 = DType::BFloat16;
 constexpr DType kF32 = DType::Float32;
 
-// Random float32 values that bfloat16 holds exactly, so both paths start from equal inputs.
-Tensor bf16_exact(const Shape& shape, uint64_t seed, double low = -1.0, double high = 1.0) {
-  Generator gen(seed);
-  return rand(shape, gen, TensorOptions{}, low, high).to(kBF16).to(kF32);
-}
-
 // The float32 result as bfloat16 would store it.
 std::vector<float> rounded(const Tensor& t) { return t.to(kBF16).to(kF32).to_vector<float>(); }
 
 std::vector<float> values(const Tensor& t) { return t.to(kF32).to_vector<float>(); }
 
-// max|a - b| relative to max|b|.
-double relative_gap(const Tensor& got, const Tensor& want) {
-  REQUIRE(got.shape() == want.shape());
-  double scale = 0;
-  for (double v : want.to(DType::Float64).to_vector<double>()) scale = std::max(scale, std::abs(v));
-  return max_abs_diff(got.to(DType::Float64), want.to(DType::Float64)) / std::max(scale, 1e-300);
-}
-
-// How many nodes named `name` the graph behind t holds.
-int count_nodes(const Tensor& t, const std::string& name) {
-  std::vector<Node*> stack{t.grad_fn().get()};
-  std::set<Node*> seen;
-  int count = 0;
-  while (!stack.empty()) {
-    Node* node = stack.back();
-    stack.pop_back();
-    if (!node || !seen.insert(node).second) continue;
-    if (node->name == name) ++count;
-    for (const Edge& e : node->edges) stack.push_back(e.node.get());
-  }
-  return count;
-}
-
 }  // namespace
 
 TEST_CASE("bfloat16 ops are their float32 twins rounded once", "[mixed_precision]") {
-  const Tensor x = bf16_exact({2, 3, 6, 5}, 1), w = bf16_exact({4, 3, 3, 3}, 2);
-  const Tensor b = bf16_exact({4}, 3), wt = bf16_exact({3, 4, 4, 4}, 4);
+  const Tensor x = bfloat16_exact({2, 3, 6, 5}, 1), w = bfloat16_exact({4, 3, 3, 3}, 2);
+  const Tensor b = bfloat16_exact({4}, 3), wt = bfloat16_exact({3, 4, 4, 4}, 4);
   const Tensor xb = x.to(kBF16), wb = w.to(kBF16), bb = b.to(kBF16), wtb = wt.to(kBF16);
 
   const Tensor conv = conv2d(xb, wb, bb, Conv2dOptions{1, 1});
@@ -90,13 +60,13 @@ TEST_CASE("bfloat16 ops are their float32 twins rounded once", "[mixed_precision
 }
 
 TEST_CASE("gradients through bfloat16 ops reach float32 leaves as float32", "[mixed_precision]") {
-  const Tensor x = bf16_exact({2, 3, 6, 5}, 5).set_requires_grad();
-  const Tensor w = bf16_exact({4, 3, 3, 3}, 6).set_requires_grad();
-  const Tensor b = bf16_exact({4}, 7).set_requires_grad();
+  const Tensor x = bfloat16_exact({2, 3, 6, 5}, 5).set_requires_grad();
+  const Tensor w = bfloat16_exact({4, 3, 3, 3}, 6).set_requires_grad();
+  const Tensor b = bfloat16_exact({4}, 7).set_requires_grad();
   const Tensor x2 = x.detach().clone().set_requires_grad();
   const Tensor w2 = w.detach().clone().set_requires_grad();
   const Tensor b2 = b.detach().clone().set_requires_grad();
-  const Tensor r = bf16_exact({2, 4, 6, 5}, 8);
+  const Tensor r = bfloat16_exact({2, 4, 6, 5}, 8);
   // bfloat16: y = bias_relu(conv(x, w)), b; the loss in float32.
   const Tensor yb = bias_relu(conv2d(x.to(kBF16), w.to(kBF16), Tensor(), Conv2dOptions{1, 1}),
                               b.to(kBF16));
@@ -113,9 +83,9 @@ TEST_CASE("gradients through bfloat16 ops reach float32 leaves as float32", "[mi
 
 TEST_CASE("batch_norm2d takes bfloat16 with float32 parameters and statistics",
           "[mixed_precision]") {
-  const Tensor x = bf16_exact({3, 4, 5, 5}, 11, -2.0, 3.0);
-  const Tensor weight = bf16_exact({4}, 12, 0.5, 1.5).set_requires_grad();
-  const Tensor bias = bf16_exact({4}, 13).set_requires_grad();
+  const Tensor x = bfloat16_exact({3, 4, 5, 5}, 11, -2.0, 3.0);
+  const Tensor weight = bfloat16_exact({4}, 12, 0.5, 1.5).set_requires_grad();
+  const Tensor bias = bfloat16_exact({4}, 13).set_requires_grad();
   Tensor rm = zeros({4}), rv = ones({4});
   Tensor rm2 = zeros({4}), rv2 = ones({4});
   const Tensor out = batch_norm2d(x.to(kBF16), rm, rv, weight, bias, true, 0.1, 1e-5);
@@ -161,18 +131,18 @@ TEST_CASE("autocast_bfloat16 computes the convolutions in bfloat16 from float32 
   seq->push_back(std::make_shared<nn::ConvTranspose2d>(6, 4, Pair(4),
                                                        ConvTranspose2dOptions{2, 1}, true, gen));
   seq->push_back(std::make_shared<nn::ReLU>());
-  const Tensor x = bf16_exact({2, 3, 6, 6}, 15);
+  const Tensor x = bfloat16_exact({2, 3, 6, 6}, 15);
   Tensor y;
   {
     nn::SettingsScope scope({.fuse_bias_relu = true, .autocast_bfloat16 = true});
     y = (*seq)(x);
   }
   CHECK(y.dtype() == kBF16);
-  CHECK(count_nodes(y, "conv2d") == 1);
-  CHECK(count_nodes(y, "conv_transpose2d") == 1);
-  CHECK(count_nodes(y, "bias_relu") == 2);
+  CHECK(count_graph_nodes(y, "conv2d") == 1);
+  CHECK(count_graph_nodes(y, "conv_transpose2d") == 1);
+  CHECK(count_graph_nodes(y, "bias_relu") == 2);
   // The input, two weights and two biases are cast; BatchNorm's parameters are not.
-  CHECK(count_nodes(y, "cast") >= 5);
+  CHECK(count_graph_nodes(y, "cast") >= 5);
   sum(y.to(kF32)).backward();
   for (const auto& [name, p] : seq->named_parameters()) {
     INFO(name);
@@ -183,7 +153,7 @@ TEST_CASE("autocast_bfloat16 computes the convolutions in bfloat16 from float32 
   // Off (the default): float32 throughout, no casts.
   const Tensor plain = (*seq)(x);
   CHECK(plain.dtype() == kF32);
-  CHECK(count_nodes(plain, "cast") == 0);
+  CHECK(count_graph_nodes(plain, "cast") == 0);
   // float64 is left alone, as PyTorch's autocast leaves it.
   seq->to(DType::Float64);
   nn::SettingsScope scope({.autocast_bfloat16 = true});
@@ -224,7 +194,7 @@ TEST_CASE("the networks under autocast_bfloat16 stay within bfloat16 rounding of
         got_loss = loss_of(*mixed, got);
       }
       CHECK(got.dtype() == kF32);
-      CHECK(count_nodes(got, "cast") > 0);
+      CHECK(count_graph_nodes(got, "cast") > 0);
       {  // With channels_last too: the same values (the layout changes no value).
         nn::SettingsScope scope({.autocast_bfloat16 = true, .channels_last = true});
         auto nhwc = build();
@@ -293,10 +263,7 @@ TEST_CASE("a small CNN learns bar orientations under autocast_bfloat16", "[mixed
   CHECK(first > 1.2);
   CHECK(last < first / 5);
   for (const auto& [name, p] : model.named_parameters()) CHECK(p.dtype() == kF32);
-  model.eval();
-  NoGradGuard no_grad;
-  const Tensor predicted = argmax(model(test.images), 1);
-  const double accuracy = mean(eq(predicted, test.labels).to(DType::Float64)).item();
+  const double accuracy = classification_accuracy(model, test, Device::cpu());
   INFO("held-out accuracy " << accuracy);
   CHECK(accuracy > 0.9);
 }

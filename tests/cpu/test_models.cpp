@@ -64,15 +64,6 @@ int64_t bn(int64_t c) {
   return 2 * c;
 }  // weight and bias; running stats are buffers
 
-// max|a - b| relative to max|b|.
-double relative_gap(const Tensor& got, const Tensor& want) {
-  REQUIRE(got.shape() == want.shape());
-  const std::vector<double> w = want.to(DType::Float64).to_vector<double>();
-  double scale = 0;
-  for (double v : w) scale = std::max(scale, std::abs(v));
-  return max_abs_diff(got.to(DType::Float64), want.to(DType::Float64)) / std::max(scale, 1e-300);
-}
-
 }  // namespace
 
 TEST_CASE("every model, head and width maps 1 x H x W to H/4 x W/4", "[models]") {

@@ -8,7 +8,6 @@
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <cmath>
-#include <set>
 #include <string>
 #include <vector>
 
@@ -27,29 +26,6 @@ namespace {
 
 constexpr double kTolerance = 1e-12;  // relative, float64
 const TensorOptions kF64 = TensorOptions{}.with_dtype(DType::Float64);
-
-// max|a - b| relative to max|b|.
-double relative_gap(const Tensor& got, const Tensor& want) {
-  REQUIRE(got.shape() == want.shape());
-  double scale = 0;
-  for (double v : want.to(DType::Float64).to_vector<double>()) scale = std::max(scale, std::abs(v));
-  return max_abs_diff(got.to(DType::Float64), want.to(DType::Float64)) / std::max(scale, 1e-300);
-}
-
-// How many nodes named `name` the graph behind t holds.
-int count_nodes(const Tensor& t, const std::string& name) {
-  std::vector<Node*> stack{t.grad_fn().get()};
-  std::set<Node*> seen;
-  int count = 0;
-  while (!stack.empty()) {
-    Node* node = stack.back();
-    stack.pop_back();
-    if (!node || !seen.insert(node).second) continue;
-    if (node->name == name) ++count;
-    for (const Edge& e : node->edges) stack.push_back(e.node.get());
-  }
-  return count;
-}
 
 // Every parameter's gradient of b against a's, by name.
 void check_gradients(const nn::Module& switched, const nn::Module& plain) {
@@ -107,9 +83,9 @@ TEST_CASE("Sequential fuses a biased convolution and its ReLU into bias_relu", "
     nn::SettingsScope scope({.fuse_bias_relu = true});
     got = (*fused)(x2);
   }
-  CHECK(count_nodes(want, "bias_relu") == 0);
-  CHECK(count_nodes(got, "bias_relu") == 2);
-  CHECK(count_nodes(got, "relu") == 1);
+  CHECK(count_graph_nodes(want, "bias_relu") == 0);
+  CHECK(count_graph_nodes(got, "bias_relu") == 2);
+  CHECK(count_graph_nodes(got, "relu") == 1);
   CHECK(relative_gap(got, want) < kTolerance);
   Generator rgen(5);
   const Tensor r = rand(want.shape(), rgen, kF64, 0.5, 1.5);
@@ -150,14 +126,14 @@ TEST_CASE("Conv2d's channel padding keeps results, gradients and parameter shape
     const Tensor x2 = x.detach().clone().set_requires_grad();
     // The marks alone change nothing: the switches are off.
     const Tensor want = relu((*plain)(x));
-    CHECK(count_nodes(want, "pad") == 0);
+    CHECK(count_graph_nodes(want, "pad") == 0);
     Tensor got;
     {
       nn::SettingsScope scope(c.settings);
       got =
           c.bias && c.settings.fuse_bias_relu ? padded->forward_bias_relu(x2) : relu((*padded)(x2));
     }
-    CHECK(count_nodes(got, "pad") > 0);
+    CHECK(count_graph_nodes(got, "pad") > 0);
     REQUIRE(got.shape() == want.shape());
     CHECK(relative_gap(got, want) < kTolerance);
     Generator rgen(8);
@@ -224,11 +200,11 @@ TEST_CASE("the networks compute the same with every nn switch", "[nn][settings][
           got_loss = loss_of(*switched, got);
         }
         // The switched ops were used where they apply.
-        if (settings.fuse_bias_relu) CHECK(count_nodes(got, "bias_relu") > 0);
+        if (settings.fuse_bias_relu) CHECK(count_graph_nodes(got, "bias_relu") > 0);
         const bool pads = settings.pad_input_channels ||
                           (settings.pad_output_channels && head == Head::Classification);
-        CHECK((count_nodes(got, "pad") > 0) == pads);
-        CHECK(count_nodes(want, "bias_relu") + count_nodes(want, "pad") == 0);
+        CHECK((count_graph_nodes(got, "pad") > 0) == pads);
+        CHECK(count_graph_nodes(want, "bias_relu") + count_graph_nodes(want, "pad") == 0);
 
         REQUIRE(got.shape() == want.shape());
         CHECK(relative_gap(got, want) < kTolerance);

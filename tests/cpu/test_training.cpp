@@ -54,10 +54,7 @@ TEST_CASE("a small CNN learns bar orientations", "[training]") {
   INFO("first loss " << first << ", mean of last five " << last);
   CHECK(first > 1.2);  // about log(4) = 1.386 at initialisation
   CHECK(last < first / 5);
-  model.eval();
-  NoGradGuard no_grad;
-  const Tensor predicted = argmax(model(test.images), 1);
-  const double accuracy = mean(eq(predicted, test.labels).to(DType::Float64)).item();
+  const double accuracy = models::classification_accuracy(model, test, Device::cpu());
   INFO("held-out accuracy " << accuracy);
   CHECK(accuracy > 0.9);
 }

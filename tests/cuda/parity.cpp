@@ -67,4 +67,10 @@ Tensor cpu_leaf(const Shape& shape, uint64_t seed, DType dtype, double low, doub
   return t;
 }
 
+Tensor cpu_leaf_bf16_exact(const Shape& shape, uint64_t seed, double low, double high) {
+  Tensor t = bfloat16_exact(shape, seed, low, high);
+  t.set_requires_grad(true);
+  return t;
+}
+
 }  // namespace tint::testing

@@ -17,4 +17,8 @@ std::string parity(const Function& f, const std::vector<Tensor>& cpu_inputs, dou
 Tensor cpu_leaf(const Shape& shape, uint64_t seed, DType dtype = DType::Float32,
                 double low = -1.0, double high = 1.0);
 
+// The same, float32, of values bfloat16 holds exactly (gradcheck.h's bfloat16_exact).
+Tensor cpu_leaf_bf16_exact(const Shape& shape, uint64_t seed, double low = -1.0,
+                           double high = 1.0);
+
 }  // namespace tint::testing

@@ -31,17 +31,6 @@ const Tensor& gpu_nhwc(const Tensor& t) {
   return t;
 }
 
-Tensor bf16_leaf(const Shape& shape, uint64_t seed, double low = -1.0, double high = 1.0) {
-  return cpu_leaf(shape, seed, kF32, low, high).detach().to(kBF16).to(kF32).set_requires_grad();
-}
-
-double gap(const Tensor& got, const Tensor& want) {
-  const Tensor a = got.cpu().to(DType::Float64), b = want.cpu().to(DType::Float64);
-  double scale = 0;
-  for (double v : b.to_vector<double>()) scale = std::max(scale, std::abs(v));
-  return max_abs_diff(a, b) / std::max(scale, 1e-30);
-}
-
 }  // namespace
 
 // float32 against float32 in a scope (cuDNN's TF32 rounds to 10 mantissa bits).
@@ -66,8 +55,8 @@ TEST_CASE("NHWC convolutions on the GPU match the cpu", "[cuda][layout]") {
   const auto mixed = [cl](const Xs& v) {
     return gpu_nhwc(conv2d(v[0].to(kBF16), v[1].to(kBF16), v[2].to(kBF16), cl)).to(kF32);
   };
-  CHECK(parity(mixed, {bf16_leaf({2, 32, 8, 8}, 7), bf16_leaf({64, 32, 3, 3}, 8, -0.3, 0.3),
-                       bf16_leaf({64}, 9)},
+  CHECK(parity(mixed, {cpu_leaf_bf16_exact({2, 32, 8, 8}, 7), cpu_leaf_bf16_exact({64, 32, 3, 3}, 8, -0.3, 0.3),
+                       cpu_leaf_bf16_exact({64}, 9)},
                1.0 / 128, 2e-2) == "");
   const auto up = [](const Xs& v) {
     return gpu_nhwc(conv_transpose2d(v[0], v[1], v[2],
@@ -85,14 +74,14 @@ TEST_CASE("NHWC bias_relu and batch norm on the GPU match the cpu", "[cuda][layo
       return gpu_nhwc(bias_relu(to_channels_last(v[0].to(d)), v[1].to(d))).to(kF32);
     };
     for (const Shape& s : {Shape{2, 3, 5, 7}, Shape{4, 64, 22, 22}, Shape{2, 313, 11, 11}})
-      CHECK(parity(br, {bf16_leaf(s, 13), bf16_leaf({s[1]}, 14)}, tol, 1e-2) == "");
+      CHECK(parity(br, {cpu_leaf_bf16_exact(s, 13), cpu_leaf_bf16_exact({s[1]}, 14)}, tol, 1e-2) == "");
     const auto bn = [d](const Xs& v) {
       return gpu_nhwc(batch_norm2d(to_channels_last(v[0].to(d)), Tensor(), Tensor(), v[1], v[2],
                                    true, 0.1, 1e-5))
           .to(kF32);
     };
-    CHECK(parity(bn, {bf16_leaf({4, 16, 7, 7}, 15, -2.0, 3.0), bf16_leaf({16}, 16, 0.5, 1.5),
-                      bf16_leaf({16}, 17)},
+    CHECK(parity(bn, {cpu_leaf_bf16_exact({4, 16, 7, 7}, 15, -2.0, 3.0), cpu_leaf_bf16_exact({16}, 16, 0.5, 1.5),
+                      cpu_leaf_bf16_exact({16}, 17)},
                  2 * tol, 2e-2) == "");
   }
 }
@@ -147,7 +136,7 @@ TEST_CASE("the networks under channels_last on the GPU match the cpu", "[cuda][l
       const Tensor got = (*gpu_model)(L.to(Device::cuda()));
       CHECK(got.dtype() == kF32);
       // bfloat16 against the cpu's float32: the gap of test_mixed_precision.cpp.
-      CHECK(gap(got, want) < (bf16 ? 2e-2 : 1e-4));
+      CHECK(relative_gap(got, want) < (bf16 ? 2e-2 : 1e-4));
       sum(got).backward();
       for (const auto& [pname, p] : gpu_model->named_parameters())
         if (p.grad().defined()) CHECK(p.grad().is_contiguous());

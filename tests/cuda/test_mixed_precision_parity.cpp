@@ -26,19 +26,7 @@ constexpr DType kBF16 = DType::BFloat16;
 constexpr DType kF32 = DType::Float32;
 constexpr double kRtol = 1.0 / 128;  // two bfloat16 roundings
 
-// A float32 cpu leaf whose values bfloat16 holds exactly.
-Tensor bf16_leaf(const Shape& shape, uint64_t seed, double low = -1.0, double high = 1.0) {
-  return cpu_leaf(shape, seed, kF32, low, high).detach().to(kBF16).to(kF32).set_requires_grad();
-}
-
 Tensor b16(const Tensor& t) { return t.to(kBF16); }
-
-double gap(const Tensor& got, const Tensor& want) {
-  const Tensor a = got.cpu().to(DType::Float64), b = want.cpu().to(DType::Float64);
-  double scale = 0;
-  for (double v : b.to_vector<double>()) scale = std::max(scale, std::abs(v));
-  return max_abs_diff(a, b) / std::max(scale, 1e-30);
-}
 
 }  // namespace
 
@@ -55,15 +43,15 @@ TEST_CASE("bfloat16 conv2d and conv_transpose2d on the GPU match the cpu", "[cud
     const auto f = [o = c.o](const Xs& v) {
       return conv2d(b16(v[0]), b16(v[1]), b16(v[2]), o).to(kF32);
     };
-    CHECK(parity(f, {bf16_leaf(c.x, 1), bf16_leaf(c.w, 2, -0.3, 0.3), bf16_leaf({c.w[0]}, 3)},
+    CHECK(parity(f, {cpu_leaf_bf16_exact(c.x, 1), cpu_leaf_bf16_exact(c.w, 2, -0.3, 0.3), cpu_leaf_bf16_exact({c.w[0]}, 3)},
                  kRtol, 2e-2) == "");
   }
   const auto up = [](const Xs& v) {
     return conv_transpose2d(b16(v[0]), b16(v[1]), b16(v[2]), ConvTranspose2dOptions{2, 1})
         .to(kF32);
   };
-  CHECK(parity(up, {bf16_leaf({2, 32, 6, 6}, 4), bf16_leaf({32, 16, 4, 4}, 5, -0.3, 0.3),
-                    bf16_leaf({16}, 6)},
+  CHECK(parity(up, {cpu_leaf_bf16_exact({2, 32, 6, 6}, 4), cpu_leaf_bf16_exact({32, 16, 4, 4}, 5, -0.3, 0.3),
+                    cpu_leaf_bf16_exact({16}, 6)},
                kRtol, 2e-2) == "");
 }
 
@@ -71,14 +59,14 @@ TEST_CASE("bfloat16 bias_relu on the GPU matches the cpu", "[cuda][mixed_precisi
   const auto f = [](const Xs& v) { return bias_relu(b16(v[0]), b16(v[1])).to(kF32); };
   for (const Shape& s : {Shape{2, 3, 5, 7}, Shape{8, 64, 56, 56}, Shape{4, 313, 22, 22}}) {
     INFO(shape_str(s));
-    CHECK(parity(f, {bf16_leaf(s, 7), bf16_leaf({s[1]}, 8)}, kRtol, 1e-2) == "");
+    CHECK(parity(f, {cpu_leaf_bf16_exact(s, 7), cpu_leaf_bf16_exact({s[1]}, 8)}, kRtol, 1e-2) == "");
   }
 }
 
 TEST_CASE("bfloat16 batch_norm2d on the GPU matches the cpu, statistics in float32",
           "[cuda][mixed_precision]") {
-  const Tensor x = bf16_leaf({4, 16, 7, 7}, 9, -2.0, 3.0);
-  const Tensor w = bf16_leaf({16}, 10, 0.5, 1.5), b = bf16_leaf({16}, 11);
+  const Tensor x = cpu_leaf_bf16_exact({4, 16, 7, 7}, 9, -2.0, 3.0);
+  const Tensor w = cpu_leaf_bf16_exact({16}, 10, 0.5, 1.5), b = cpu_leaf_bf16_exact({16}, 11);
   Tensor rm = zeros({16}), rv = ones({16});
   Tensor rm_gpu = zeros({16}, TensorOptions{}.with_device(Device::cuda()));
   Tensor rv_gpu = ones({16}, TensorOptions{}.with_device(Device::cuda()));
@@ -89,20 +77,20 @@ TEST_CASE("bfloat16 batch_norm2d on the GPU matches the cpu, statistics in float
   const Tensor want = batch_norm2d(b16(x), rm, rv, w, b, true, 0.1, 1e-5);
   const Tensor got = batch_norm2d(b16(xg), rm_gpu, rv_gpu, wg, bg, true, 0.1, 1e-5);
   CHECK(got.dtype() == kBF16);
-  CHECK(gap(got, want) < kRtol);
-  CHECK(gap(rm_gpu, rm) < 1e-5);
-  CHECK(gap(rv_gpu, rv) < 1e-5);
+  CHECK(relative_gap(got, want) < kRtol);
+  CHECK(relative_gap(rm_gpu, rm) < 1e-5);
+  CHECK(relative_gap(rv_gpu, rv) < 1e-5);
   sum(want.to(kF32) * r).backward();
   sum(got.to(kF32) * r.to(Device::cuda())).backward();
   CHECK(wg.grad().dtype() == kF32);
-  CHECK(gap(xg.grad(), x.grad()) < 2 * kRtol);
-  CHECK(gap(wg.grad(), w.grad()) < 2 * kRtol);
-  CHECK(gap(bg.grad(), b.grad()) < 2 * kRtol);
+  CHECK(relative_gap(xg.grad(), x.grad()) < 2 * kRtol);
+  CHECK(relative_gap(wg.grad(), w.grad()) < 2 * kRtol);
+  CHECK(relative_gap(bg.grad(), b.grad()) < 2 * kRtol);
 }
 
 TEST_CASE("the through-float32 ops take bfloat16 on the GPU as on the cpu",
           "[cuda][mixed_precision]") {
-  const Tensor x = bf16_leaf({2, 3, 6, 5}, 13);
+  const Tensor x = cpu_leaf_bf16_exact({2, 3, 6, 5}, 13);
   const auto relu_f = [](const Xs& v) { return relu(b16(v[0])).to(kF32); };
   const auto add_f = [](const Xs& v) { return add(b16(v[0]), b16(v[0] * 0.5)).to(kF32); };
   const auto up_f = [](const Xs& v) {
@@ -114,7 +102,7 @@ TEST_CASE("the through-float32 ops take bfloat16 on the GPU as on the cpu",
 
 TEST_CASE("bfloat16 dropout on the GPU draws the cpu's mask in either layout",
           "[cuda][mixed_precision]") {
-  const Tensor x = bf16_leaf({2, 8, 5, 6}, 14).detach();
+  const Tensor x = cpu_leaf_bf16_exact({2, 8, 5, 6}, 14).detach();
   const Tensor r = cpu_leaf({2, 8, 5, 6}, 15).detach();
   for (bool nhwc : {false, true}) {
     INFO((nhwc ? "channels_last" : "contiguous"));
@@ -153,7 +141,7 @@ TEST_CASE("the networks under autocast_bfloat16 on the GPU match the cpu",
     CHECK(got.dtype() == kF32);
     // Each side rounds every layer's output once; the two roundings may differ by an ulp
     // per layer, so the gap is that of bfloat16 against float32 (test_mixed_precision.cpp).
-    CHECK(gap(got, want) < 2e-2);
+    CHECK(relative_gap(got, want) < 2e-2);
     const Tensor want_loss = color::rebalanced_cross_entropy(want, ab, Tensor());
     const Tensor got_loss = color::rebalanced_cross_entropy(got, ab.to(Device::cuda()), Tensor());
     CHECK(std::abs(got_loss.item() - want_loss.item()) < 3e-3 * std::abs(want_loss.item()));

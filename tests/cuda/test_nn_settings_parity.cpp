@@ -16,17 +16,6 @@ using namespace tint;
 using namespace tint::models;
 using namespace tint::testing;
 
-namespace {
-
-double gap(const Tensor& got, const Tensor& want) {
-  const Tensor a = got.cpu(), b = want.cpu();
-  double scale = 0;
-  for (double v : b.to_vector<double>()) scale = std::max(scale, std::abs(v));
-  return max_abs_diff(a, b) / std::max(scale, 1e-30);
-}
-
-}  // namespace
-
 TEST_CASE("the networks compute the same on the GPU with every nn switch", "[cuda][settings]") {
   const nn::Settings all{
       .fuse_bias_relu = true, .pad_input_channels = true, .pad_output_channels = true};
@@ -58,16 +47,16 @@ TEST_CASE("the networks compute the same on the GPU with every nn switch", "[cud
       }
       REQUIRE(got.device().is_cuda());
       REQUIRE(got.shape() == want.shape());
-      CHECK(gap(got, want) < 1e-10);
+      CHECK(relative_gap(got, want) < 1e-10);
       const Tensor r = rand(want.shape(), data, f64, 0.5, 1.5).to(Device::cuda());
       sum(want * r).backward();
       sum(got * r).backward();
-      CHECK(gap(x2.grad(), x.grad()) < 1e-10);
+      CHECK(relative_gap(x2.grad(), x.grad()) < 1e-10);
       const NamedParameters a = switched->trainable_parameters(), b = plain->trainable_parameters();
       REQUIRE(a.size() == b.size());
       for (size_t i = 0; i < a.size(); ++i) {
         INFO(b[i].first);
-        CHECK(gap(a[i].second.grad(), b[i].second.grad()) < 1e-10);
+        CHECK(relative_gap(a[i].second.grad(), b[i].second.grad()) < 1e-10);
       }
     }
 }
