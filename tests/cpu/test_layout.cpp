@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "framework/tint.h"
+#include "framework/ops/math/dropout.h"
 #include "gradcheck.h"
 
 using namespace tint;
@@ -134,4 +135,18 @@ TEST_CASE("the other ops of the networks take channels_last inputs", "[layout]")
   CHECK(max_abs_diff(upsample_nearest2d(cl, UpsampleSize::scale(2.0)),
                      upsample_nearest2d(x0, UpsampleSize::scale(2.0))) == 0.0);
   CHECK(max_abs_diff(add(cl, x0), x0 * 2.0) == 0.0);
+}
+
+TEST_CASE("what the GPU kernels assume of the channels_last storage order", "[layout]") {
+  // cuDNN's NHWC filter is K x kh x kw x C: a channels_last weight (K, C, kh, kw) holds
+  // exactly that order.
+  const Tensor w = leaf64({4, 3, 2, 5}, 14).detach();
+  CHECK(values(storage_order_view(as_channels_last(w))) ==
+        values(w.permute({0, 2, 3, 1}).contiguous()));
+  // The dropout kernel's map from storage index back to the logical index.
+  const Shape shape{2, 3, 4, 5};
+  const Tensor logical = arange(0, 120).to(DType::Float64).reshape(shape);
+  const std::vector<double> stored = values(storage_order_view(as_channels_last(logical)));
+  for (int64_t s = 0; s < 120; ++s)
+    CHECK(math::nhwc_logical_index(s, 3, 4, 5) == static_cast<int64_t>(stored[s]));
 }

@@ -57,21 +57,16 @@ cudnnDropoutDescriptor_t descriptor(int device, double p, uint64_t seed) {
 
 namespace {
 // Element s of storage is the logical element i (NCHW row-major) that draws counter first + i:
-// s itself for contiguous data; for channels_last data (channels > 0) s = ((n * H + h) * W +
-// w) * C + c maps back to i = ((n * C + c) * H + h) * W + w, so every layout draws the same
-// mask as the cpu. bfloat16 computes in float (acc_t) and rounds once.
+// s itself for contiguous data, math::nhwc_logical_index for channels_last data (channels >
+// 0), so every layout draws the same mask as the cpu. bfloat16 computes in float (acc_t) and
+// rounds once.
 template <typename T>
 __global__ void apply_kernel(T* out, const T* src, int64_t n, uint64_t seed, uint64_t first,
                              double p, int64_t channels, int64_t height, int64_t width) {
   using A = acc_t<T>;
   const A scale = static_cast<A>(math::dropout_scale(p));
   TINT_GRID_STRIDE(s, n) {
-    int64_t i = s;
-    if (channels > 0) {
-      const int64_t c = s % channels, pixel = s / channels;
-      const int64_t plane = height * width, image = pixel / plane;
-      i = (image * channels + c) * plane + pixel % plane;
-    }
+    const int64_t i = channels > 0 ? math::nhwc_logical_index(s, channels, height, width) : s;
     out[s] = static_cast<T>(
         math::dropout_apply(static_cast<A>(src[s]), math::dropout_keep(seed, first + i, p), scale));
   }

@@ -15,6 +15,15 @@ TINT_HD bool dropout_keep(uint64_t seed, uint64_t counter, double p) {
   return !(rnd::uniform(seed, counter) < p);
 }
 
+// The logical (NCHW row-major) index of storage element s of a channels_last tensor with
+// the given channels, height and width: s = ((n * H + h) * W + w) * C + c gives
+// ((n * C + c) * H + h) * W + w, so a mask drawn by logical index is the same in either layout.
+TINT_HD int64_t nhwc_logical_index(int64_t s, int64_t channels, int64_t height, int64_t width) {
+  const int64_t c = s % channels, pixel = s / channels;
+  const int64_t plane = height * width, image = pixel / plane;
+  return (image * channels + c) * plane + pixel % plane;
+}
+
 // Survivors are scaled by 1/(1-p) so the expectation is unchanged; p = 1 drops everything
 // (scale 0 rather than inf, so 0 * inf never makes a NaN).
 TINT_HD double dropout_scale(double p) { return p < 1.0 ? 1.0 / (1.0 - p) : 0.0; }
