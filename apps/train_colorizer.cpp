@@ -222,6 +222,9 @@ int main(int argc, char** argv) {
                      "float32 and slower on a CPU)")
           ->capture_default_str()
           ->check(CLI::IsMember({"fp32", "bf16"})));
+  add(app.add_flag("--channels-last", c.channels_last,
+                   "convolutions in the channels_last (NHWC) layout: cuDNN's tensor-core layout "
+                   "on a GPU; the same results"));
   add(app.add_flag("--no-augment", no_augment,
                    "no resize-crop jitter or flips on the training images"));
   CLI11_PARSE(app, argc, argv);

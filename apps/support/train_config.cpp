@@ -155,6 +155,7 @@ Metadata config_metadata(const TrainConfig& c) {
       {"train.report_every", std::to_string(c.report_every)},
       {"train.grid_images", std::to_string(c.grid_images)},
       {"train.precision", c.precision},
+      {"train.channels_last", c.channels_last ? "1" : "0"},
   };
 }
 
@@ -228,6 +229,10 @@ void adopt_checkpoint_settings(TrainConfig& c, const Metadata& meta, const std::
     const auto saved = meta.find("train.precision");
     c.precision = saved == meta.end() ? "fp32" : saved->second;
   }
+  if (!given("--channels-last")) {
+    const auto saved = meta.find("train.channels_last");
+    c.channels_last = saved != meta.end() && saved->second == "1";
+  }
   // Explicit ones must agree where the weights depend on them.
   check_checkpoint_settings(c, meta, path);
 }
@@ -236,14 +241,15 @@ std::string describe(const TrainConfig& c) {
   char buf[512];
   std::snprintf(buf, sizeof buf,
                 "%s x%g, %s loss (%s resolution), %dx%d, batch %lld, %s %lld, Adam lr %g%s, "
-                "weight decay %g, lambda %g, T %g, seed %llu%s",
+                "weight decay %g, lambda %g, T %g, seed %llu%s%s",
                 c.model.c_str(), c.width, color_loss_name(c.loss),
                 target_resolution_name(c.target_resolution), c.size, c.size,
                 static_cast<long long>(c.batch), c.iters > 0 ? "iters" : "epochs",
                 static_cast<long long>(c.iters > 0 ? c.iters : c.epochs), c.lr,
                 c.cosine ? " (cosine to 0)" : "", c.weight_decay, c.lambda, c.temperature,
                 static_cast<unsigned long long>(c.seed),
-                c.precision == "bf16" ? ", bfloat16 mixed precision" : "");
+                c.precision == "bf16" ? ", bfloat16 mixed precision" : "",
+                c.channels_last ? ", channels_last" : "");
   return buf;
 }
 

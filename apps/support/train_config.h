@@ -62,6 +62,9 @@ struct TrainConfig {
   // "fp32", or "bf16": bfloat16 mixed precision (nn::settings().autocast_bfloat16,
   // framework/ops/mixed_precision.h) for the run's forward and backward passes.
   std::string precision = "fp32";
+  // The convolutions in the channels_last layout (nn::settings().channels_last, framework/
+  // tensor/layout.h): cuDNN's tensor-core layout on a GPU; the same results.
+  bool channels_last = false;
 };
 
 // The presets by name: "auto", "report", "cpu-small".

@@ -225,9 +225,10 @@ Tensor decode_full_resolution(const models::ColorizerModel& model, const Tensor&
 TrainResult train_colorizer(const TrainConfig& c, const TrainHooks& hooks) {
   const auto run_start = Clock::now();
   validate_config(c);
-  // The run's precision, for its forward and backward passes, restored on return.
+  // The run's precision and layout, for its forward and backward passes, restored on return.
   nn::Settings settings = nn::settings();
   settings.autocast_bfloat16 = c.precision == "bf16";
+  settings.channels_last = c.channels_last;
   const nn::SettingsScope precision(settings);
   const bool tty = isatty(fileno(stderr)) != 0 && hooks.progress;
   const auto log = [&](const std::string& line) {

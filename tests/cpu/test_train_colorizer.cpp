@@ -154,12 +154,14 @@ TEST_CASE("training lowers the val loss and beats the Gray baseline on L-predict
   CHECK(read_checkpoint((dir.path / "run" / "last.safetensors").string()).step == 240);
 }
 
-TEST_CASE("training in bfloat16 mixed precision learns as float32 does", "[trainer]") {
+TEST_CASE("training in bfloat16 mixed precision and channels_last learns as float32 does",
+          "[trainer]") {
   TempDir dir;
   make_folder(dir.path / "data", 32, 16);
   TrainConfig c = small_config(dir.path / "data", dir.path / "run");
   c.augment = false;
   c.precision = "bf16";
+  c.channels_last = true;  // the same values on the CPU; the layout path exercised
   c.iters = 1;
   const double initial = train_colorizer(c, quiet()).history[0].val_loss;
   c.iters = 240;
@@ -172,7 +174,8 @@ TEST_CASE("training in bfloat16 mixed precision learns as float32 does", "[train
   // Observed (2026-11-26): 1.685 -> 0.627, val AuC 0.821 (float32: 0.620, 0.825; Gray 0.578).
   CHECK(last.val_loss < initial / 2);
   CHECK(last.val_auc > r.gray_auc + 0.15);
-  CHECK_FALSE(nn::settings().autocast_bfloat16);  // the run's setting is restored
+  CHECK_FALSE(nn::settings().autocast_bfloat16);  // the run's settings are restored
+  CHECK_FALSE(nn::settings().channels_last);
   CHECK(read_checkpoint((dir.path / "run" / "last.safetensors").string())
             .extra.at("train.precision") == "bf16");
 }
@@ -274,16 +277,21 @@ TEST_CASE("presets fill what the user left out, and resume takes the checkpoint 
   CHECK(now.target_resolution == saved.target_resolution);
   // The precision is resumed too; a checkpoint from before it had one trained in float32.
   saved.precision = "bf16";
+  saved.channels_last = true;
   TrainConfig mixed;
   adopt_checkpoint_settings(mixed, config_metadata(saved), "ck.safetensors", {});
   CHECK(mixed.precision == "bf16");
-  CHECK_THAT(describe(mixed), Contains("bfloat16 mixed precision"));
+  CHECK(mixed.channels_last);
+  CHECK_THAT(describe(mixed), Contains("bfloat16 mixed precision") && Contains("channels_last"));
   Metadata old_meta = config_metadata(saved);
   old_meta.erase("train.precision");
+  old_meta.erase("train.channels_last");
   TrainConfig older;
   older.precision = "bf16";
+  older.channels_last = true;
   adopt_checkpoint_settings(older, old_meta, "ck.safetensors", {});
   CHECK(older.precision == "fp32");
+  CHECK_FALSE(older.channels_last);
   TrainConfig other;
   other.width = 0.5;
   CHECK_THROWS_WITH(adopt_checkpoint_settings(other, meta, "ck.safetensors", {"--width"}),
