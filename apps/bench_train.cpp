@@ -9,7 +9,7 @@
 // tint runs in the modes of --tint-modes: fp32 (TF32 convolutions on a GPU) or bf16 (bfloat16
 // mixed precision: nn::settings().autocast_bfloat16), then optionally _nhwc (the channels_last
 // layout: nn::settings().channels_last) and _graph (the step replayed from CUDA graphs:
-// framework/optim/graphed_step.h; its op profile shows only the eager loss and Adam).
+// framework/optim/graphed_step.h; a replayed step has no ops for the op profile to time).
 //
 //   bench_train                              cpu: batch 4, 64x64, width 0.25, torch eager
 //   bench_train --device cuda --json r.json  GPU: batches 32 and 64, 176x176, width 1, all
@@ -259,7 +259,7 @@ int run_worker(const Config& c, const std::string& model_name) {
   for (const auto& [name, p] : params) n_params += p.numel();
   Adam opt(params, AdamOptions{kLr, kBeta1, kBeta2, 1e-8, kWeightDecay});
 
-  // _graph: the step replayed from CUDA graphs (its first step warms up, the second captures).
+  // _graph: the step replayed from a CUDA graph (its first step warms up, the second captures).
   std::unique_ptr<GraphedTrainStep> graphed;
   if (mode.graph)
     graphed = std::make_unique<GraphedTrainStep>(

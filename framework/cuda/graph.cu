@@ -7,8 +7,8 @@ namespace tint::cuda {
 
 namespace {
 
-// A private pool of a device's allocator, released (after the stream's work) when the last
-// graph holding it goes.
+// A private pool of a device's allocator, released when its graph goes (after the stream's
+// work: a replay may still use the memory).
 class PoolOwner {
  public:
   explicit PoolOwner(int device) : device_(device) {
@@ -58,22 +58,15 @@ class ActivePool {
 
 struct Graph::State {
   int device = 0;
-  std::shared_ptr<PoolOwner> pool;
+  std::unique_ptr<PoolOwner> pool;
   cudaGraph_t graph = nullptr;
   cudaGraphExec_t exec = nullptr;
   size_t nodes = 0;
 };
 
-Graph::Graph(int device, const Graph* share_pool_with) : state_(std::make_unique<State>()) {
+Graph::Graph(int device) : state_(std::make_unique<State>()) {
   state_->device = device;
-  if (share_pool_with) {
-    TINT_CHECK(share_pool_with->state_->device == device, "cuda::Graph: cannot share the pool "
-               "of a graph on device ", share_pool_with->state_->device, " with one on device ",
-               device);
-    state_->pool = share_pool_with->state_->pool;
-  } else {
-    state_->pool = std::make_shared<PoolOwner>(device);
-  }
+  state_->pool = std::make_unique<PoolOwner>(device);
 }
 
 Graph::~Graph() {

@@ -19,10 +19,7 @@ namespace tint::cuda {
 
 class Graph {
  public:
-  // share_pool_with: capture into that graph's private pool too (graphs replayed in the
-  // order they were captured may reuse each other's freed blocks); the pool is released when
-  // the last graph using it goes.
-  explicit Graph(int device = 0, const Graph* share_pool_with = nullptr);
+  explicit Graph(int device = 0);
   ~Graph();
   Graph(const Graph&) = delete;
   Graph& operator=(const Graph&) = delete;

@@ -6,7 +6,7 @@ namespace tint::cuda {
 
 struct Graph::State {};
 
-Graph::Graph(int, const Graph*) {
+Graph::Graph(int) {
   TINT_FAIL("cuda::Graph: this build of tint has no CUDA backend (configure with "
             "-DTINT_CUDA=ON on a machine with the CUDA toolkit and cuDNN)");
 }

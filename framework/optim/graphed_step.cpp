@@ -1,8 +1,9 @@
-// GraphedTrainStep (graphed_step.h): warm-up, capture of the forward and backward graphs,
-// and replays around the eager loss and optimizer step.
+// GraphedTrainStep (graphed_step.h): the warm-up step, the capture of the whole step, and the
+// replays with the optimizer's table staged before each and the deferred checks after.
 #include "framework/optim/graphed_step.h"
 
-#include "framework/tensor/layout.h"
+#include "framework/cuda/runtime.h"
+#include "framework/optim/cuda/multi_tensor.h"
 
 namespace tint {
 
@@ -22,44 +23,43 @@ GraphedTrainStep::GraphedTrainStep(Device device, Forward forward, Loss loss,
       forward_fn_(std::move(forward)),
       loss_fn_(std::move(loss)),
       optimizer_(optimizer),
-      forward_(cuda_index(device)),
-      backward_(device.index, &forward_) {}
+      graph_(cuda_index(device)) {}
 
-Tensor GraphedTrainStep::loss_and_output_grad(const Tensor& output) {
-  const Tensor out = output.detach().set_requires_grad();
-  const Tensor loss = loss_fn_(out);
-  TINT_CHECK(loss.defined() && loss.numel() == 1,
-             "GraphedTrainStep: the loss must be a one-element tensor, got ", describe(loss));
+Tensor GraphedTrainStep::run_step() {
+  const Tensor loss = loss_fn_(forward_fn_());
+  TINT_CHECK(loss.defined() && loss.numel() == 1 && loss.requires_grad(),
+             "GraphedTrainStep: the loss must be a one-element tensor that requires a "
+             "gradient, got ", describe(loss));
   loss.backward();
-  grad_.copy_(out.grad());
+  optimizer_.step();
   return loss.detach();
 }
 
 Tensor GraphedTrainStep::step() {
   ++calls_;
-  if (calls_ == 1) {  // an ordinary step, its allocations from the graphs' pool
+  if (calls_ == 1) {  // an ordinary step, its allocations from the graph's pool
+    const cuda::MultiTensorModeScope staged(cuda::MultiTensorMode::Staged);
     Tensor loss;
-    forward_.warmup([&] {
+    graph_.warmup([&] {
       optimizer_.zero_grad();
-      loss = loss_fn_(forward_fn_());
-      loss.backward();
-      optimizer_.step();
+      loss = run_step();
     });
-    return loss.detach();
+    return loss;
   }
   if (calls_ == 2) {
-    optimizer_.zero_grad();  // the gradients are allocated inside the backward graph
-    forward_.capture([&] { output_ = forward_fn_(); });
-    TINT_CHECK(output_.defined() && output_.requires_grad(),
-               "GraphedTrainStep: the forward must return a tensor that requires a gradient");
-    grad_ = empty_like_layout(output_, output_.dtype());
-    backward_.capture([&] { output_.backward(grad_); });
+    optimizer_.zero_grad();  // the gradients are allocated inside the graph
+    const cuda::MultiTensorModeScope staged(cuda::MultiTensorMode::Staged);
+    const DeferredChecks::Scope deferred(checks_);
+    graph_.capture([&] { loss_ = run_step(); });
+    // The capture ran the optimizer's host side for this step: its table is staged.
+  } else {
+    const cuda::MultiTensorModeScope stage_only(cuda::MultiTensorMode::StageOnly);
+    optimizer_.step();  // host side only: this step's coefficients into the staged table
   }
-  forward_.replay();
-  const Tensor loss = loss_and_output_grad(output_);
-  backward_.replay();
-  optimizer_.step();
-  return loss;
+  graph_.replay();
+  cuda::synchronize(device_.index);  // the staged table is free again; the checks can be read
+  checks_.verify();
+  return loss_.clone();
 }
 
 }  // namespace tint

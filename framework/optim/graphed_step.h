@@ -1,28 +1,29 @@
-// A training step replayed from CUDA graphs (framework/cuda/graph.h), so the host's per-op
-// work of the model's forward and backward (autograd, descriptors, hundreds of launches) is
-// paid once, at capture:
-//   - the model's forward on fixed input tensors is one graph; its backward from the output's
-//     gradient another (both in one private pool, so the backward reuses what the forward
-//     frees, as an eager step does);
-//   - the loss and the optimizer run eagerly between and after the replays: the loss reads
-//     its NaN checks on the host, and Adam uploads its step-dependent coefficients, which a
-//     replay would repeat.
-// The first step() runs an ordinary step with the pool active (cuDNN's choices, the pool's
-// segments, the optimizer's state); the second captures, then replays; later ones replay.
-// The parameters' gradients live in the pool and are overwritten by each replay (zero_grad
-// is not called between steps). The caller refills the input tensors forward reads in place
-// (copy_) before each step.
+// A whole training step (forward, loss, backward, optimizer update) captured once into a CUDA
+// graph (framework/cuda/graph.h) and replayed every step, so the host's per-op work (autograd,
+// descriptors, hundreds of launches) is paid at capture only:
+//   - step 1 runs an ordinary step with the graph's private pool active (cuDNN's choices, the
+//     pool's segments, the optimizer's state and its persistent upload table);
+//   - step 2 captures forward, loss, backward and the optimizer's update, then replays them;
+//     later steps replay. The parameters' gradients live in the pool and each replay
+//     overwrites them (zero_grad is not called between steps);
+//   - what a replay cannot redo by itself is prepared on the host before it: the optimizer's
+//     step-dependent coefficients (step counts, bias corrections, the learning rate of a
+//     schedule) are written into its page-locked table, whose upload the graph replays
+//     (optim/cuda/multi_tensor.h, MultiTensorMode::StageOnly);
+//   - checks an op would read on the host (the colorization loss's NaN counts) are deferred
+//     (framework/ops/deferred_checks.h) and verified after each replay, which waits for it.
+// The caller refills the input tensors forward reads in place (copy_) before each step.
 // Results equal the eager step's (the same kernels in the same order), except that a replay
 // repeats the random draws of its capture: dropout masks are the same every step. Use it
 // where the model has no dropout in training (eccv16), or for timing (apps/bench_train).
-// Without CUDA, constructing one is a tint::Error.
+// Without CUDA, or for a device that is not CUDA, constructing one is a tint::Error.
 #pragma once
 
 #include <functional>
-#include <memory>
 
 #include "framework/core/device.h"
 #include "framework/cuda/graph.h"
+#include "framework/ops/deferred_checks.h"
 #include "framework/optim/optimizer.h"
 #include "framework/tensor/tensor.h"
 
@@ -30,30 +31,29 @@ namespace tint {
 
 class GraphedTrainStep {
  public:
-  using Forward = std::function<Tensor()>;                 // the model on the fixed inputs
+  using Forward = std::function<Tensor()>;                   // the model on the fixed inputs
   using Loss = std::function<Tensor(const Tensor& output)>;  // a one-element loss
 
   GraphedTrainStep(Device device, Forward forward, Loss loss, Optimizer& optimizer);
 
-  // One training step; returns its loss (a one-element tensor on the device).
+  // One training step; returns its loss (a one-element tensor on the device, a copy).
   Tensor step();
-  // Whether the graphs are captured (after the second step).
-  bool captured() const { return backward_.captured(); }
-  // Nodes in the two graphs (0 before capture).
-  size_t graph_nodes() const { return forward_graph_nodes() + backward_.nodes(); }
+  // Whether the step is captured (from the second step on).
+  bool captured() const { return graph_.captured(); }
+  // Nodes in the captured graph (0 before capture).
+  size_t graph_nodes() const { return graph_.nodes(); }
 
  private:
-  size_t forward_graph_nodes() const { return forward_.nodes(); }
-  // The loss of the output and the output's gradient (into grad_), eagerly.
-  Tensor loss_and_output_grad(const Tensor& output);
+  // The loss of one step: forward, loss, backward, optimizer update (captured or not).
+  Tensor run_step();
 
   Device device_;
   Forward forward_fn_;
   Loss loss_fn_;
   Optimizer& optimizer_;
-  cuda::Graph forward_;
-  cuda::Graph backward_;
-  Tensor output_, grad_;
+  cuda::Graph graph_;
+  DeferredChecks checks_;
+  Tensor loss_;  // the captured step's loss, rewritten by each replay
   int64_t calls_ = 0;
 };
 

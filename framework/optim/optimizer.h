@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -14,6 +15,10 @@
 namespace tint {
 
 using NamedParameters = std::vector<std::pair<std::string, Tensor>>;
+
+namespace cuda {
+struct MultiTensorStaging;  // optim/cuda/multi_tensor.h
+}
 
 // Parameters are updated in place under no-grad with host loops over contiguous float32 /
 // float64 data; the per-element arithmetic lives in optim/math/*.h (TINT_HD) so a fused CUDA
@@ -65,6 +70,8 @@ class Optimizer {
   NamedParameters params_;
   double lr_;
   int64_t step_count_ = 0;
+  // The GPU step's persistent upload tables (optim/cuda/multi_tensor.h), made at first use.
+  std::shared_ptr<cuda::MultiTensorStaging> gpu_staging_;
 };
 
 struct SGDOptions {

@@ -141,18 +141,17 @@ void nongrey_mask(const Tensor& mask, const Tensor& ab, double threshold) {
   check_launch("nongrey_mask");
 }
 
-RebalancedSums rebalanced_ce_forward(const Tensor& losses, const Tensor& lse,
-                                     const Tensor& logits, const Tensor& ab,
-                                     const Tensor& class_weights, const Tensor& mask,
-                                     const math::BinTable& table,
-                                     const math::ColorLossGeometry& geometry, int64_t k,
-                                     double sigma) {
+Tensor rebalanced_ce_forward_counters(const Tensor& losses, const Tensor& lse,
+                                      const Tensor& logits, const Tensor& ab,
+                                      const Tensor& class_weights, const Tensor& mask,
+                                      const math::BinTable& table,
+                                      const math::ColorLossGeometry& geometry, int64_t k,
+                                      double sigma) {
   const int64_t rows = geometry.rows();
-  RebalancedSums sums;
-  if (rows == 0) return sums;
   // Three 8-byte words: the double total and the two counters.
   Tensor buffer = Tensor::empty({3}, DType::Int64, logits.device());
   TINT_CUDA_CHECK(cudaMemsetAsync(buffer.raw_data(), 0, buffer.nbytes(), stream_of(buffer)));
+  if (rows == 0) return buffer;
   Totals* totals = static_cast<Totals*>(buffer.raw_data());
   TINT_DISPATCH_FLOATING(logits.dtype(), "rebalanced_cross_entropy", [&] {
     const auto args = make_args<scalar_t>(logits, ab, class_weights, mask, table, k, sigma);
@@ -163,6 +162,19 @@ RebalancedSums rebalanced_ce_forward(const Tensor& losses, const Tensor& lse,
     });
   });
   check_launch("rebalanced_ce_forward");
+  return buffer;
+}
+
+RebalancedSums rebalanced_ce_forward(const Tensor& losses, const Tensor& lse,
+                                     const Tensor& logits, const Tensor& ab,
+                                     const Tensor& class_weights, const Tensor& mask,
+                                     const math::BinTable& table,
+                                     const math::ColorLossGeometry& geometry, int64_t k,
+                                     double sigma) {
+  RebalancedSums sums;
+  if (geometry.rows() == 0) return sums;
+  const Tensor buffer = rebalanced_ce_forward_counters(losses, lse, logits, ab, class_weights,
+                                                       mask, table, geometry, k, sigma);
   const std::vector<int64_t> host = buffer.to_vector<int64_t>();  // waits for the stream
   std::memcpy(&sums.total, &host[0], sizeof(double));
   sums.bad_rows = host[1];

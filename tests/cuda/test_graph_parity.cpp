@@ -1,7 +1,8 @@
 // CUDA graphs (framework/cuda/graph.h, framework/optim/graphed_step.h): a captured sequence
-// replays the same kernels (values equal to running it again eagerly), its allocations stay in
-// the graph's pool, and a training step replayed from graphs gives the eager step's losses
-// and parameters, step after step (eccv16 trains without dropout; float32, TF32 off).
+// replays the same kernels (values equal to running it again eagerly); a whole training step
+// (forward, loss, backward, Adam) replayed from a graph gives the eager step's losses and
+// parameters, step after step (eccv16 trains without dropout; float32, TF32 off); and the
+// loss's NaN check, deferred in the graph, still reports after the replay.
 #include <catch2/catch.hpp>
 #include <cmath>
 
@@ -9,6 +10,7 @@
 #include "framework/cuda/runtime.h"
 #include "framework/cuda/settings.h"
 #include "framework/memory/device_memory.h"
+#include "framework/optim/cuda/multi_tensor.h"
 #include "framework/optim/graphed_step.h"
 #include "framework/tint.h"
 #include "kernels/color_loss.h"
@@ -38,7 +40,7 @@ TEST_CASE("a captured graph replays its kernels on the current inputs", "[cuda][
   CHECK_THROWS_WITH(graph.capture(work), Catch::Matchers::Contains("already captured"));
 }
 
-TEST_CASE("a training step replayed from CUDA graphs equals the eager step", "[cuda][graph]") {
+TEST_CASE("a training step replayed from a CUDA graph equals the eager step", "[cuda][graph]") {
   const bool tf32 = cuda::settings().allow_tf32;
   cuda::settings().allow_tf32 = false;
   const Device gpu = Device::cuda();
@@ -70,6 +72,7 @@ TEST_CASE("a training step replayed from CUDA graphs equals the eager step", "[c
   }
   CHECK(step.captured());
   CHECK(step.graph_nodes() > 50);
+  CHECK(cuda::multi_tensor_mode() == cuda::MultiTensorMode::Launch);  // restored
   const NamedParameters a = graphed->named_parameters(), b = eager->named_parameters();
   for (size_t i = 0; i < a.size(); ++i) {
     INFO(a[i].first);
@@ -79,4 +82,24 @@ TEST_CASE("a training step replayed from CUDA graphs equals the eager step", "[c
   CHECK(sa.at("model1.4.num_batches_tracked").cpu().item() ==
         sb.at("model1.4.num_batches_tracked").cpu().item());
   cuda::settings().allow_tf32 = tf32;
+}
+
+TEST_CASE("a replayed step reports what the loss would have refused", "[cuda][graph]") {
+  const Device gpu = Device::cuda();
+  Generator data(7);
+  Tensor L = rand({2, 1, 32, 32}, data, TensorOptions{}, 0.0, 100.0).to(gpu);
+  const Tensor ab = rand({2, 2, 32, 32}, data, TensorOptions{}, -60.0, 60.0).to(gpu);
+  Generator gen(8);
+  auto model = models::make_model("eccv16", models::Head::Classification, 0.125, gen);
+  model->to(gpu);
+  Adam opt(model->trainable_parameters(), AdamOptions{.lr = 1e-3});
+  GraphedTrainStep step(
+      gpu, [&] { return model->forward(L); },
+      [&](const Tensor& logits) { return color::rebalanced_cross_entropy(logits, ab, Tensor()); },
+      opt);
+  step.step();  // warm-up
+  step.step();  // capture and replay
+  CHECK(std::isfinite(step.step().item()));
+  L.copy_(full(L.shape(), std::nan("")).to(gpu));
+  CHECK_THROWS_WITH(step.step(), Catch::Matchers::Contains("NaN or infinity"));
 }

@@ -1,6 +1,7 @@
 // Multi-tensor apply: the slot array and a chunk table (slot, first element) travel to the
 // device in one buffer; block b updates chunk b of kChunk elements. One launch per step,
-// whatever the number of parameters.
+// whatever the number of parameters. The buffer is a fresh upload each step, or (Staged
+// mode, for CUDA graphs) the optimizer's persistent table: multi_tensor.h.
 #include <cstring>
 
 #include "framework/ops/cuda/launch.cuh"
@@ -32,40 +33,132 @@ __global__ void apply_kernel(const Slot* slots, const Chunk* chunks) {
   }
 }
 
+// The pointers and sizes of a slot (not its coefficients): what a captured step baked in.
 template <typename Slot>
-void launch(const std::vector<Slot>& slots, Device device) {
+void append_key(std::vector<const void*>& key, const Slot& s) {
+  key.push_back(s.p);
+  key.push_back(s.g);
+  if constexpr (requires { s.m; }) {
+    key.push_back(s.m);
+    key.push_back(s.v);
+  } else {
+    key.push_back(s.buf);
+  }
+  key.push_back(reinterpret_cast<const void*>(static_cast<intptr_t>(s.n)));
+}
+
+}  // namespace
+
+// One dtype's persistent table: its device buffer, page-locked host copy and the event of its
+// last eager upload (the host copy may be rewritten once it has passed).
+struct StagingTable {
+  Tensor device;
+  void* pinned = nullptr;
+  size_t bytes = 0;
+  cudaEvent_t uploaded = nullptr;
+  bool pending = false;
+  std::vector<const void*> key;
+
+  StagingTable() = default;
+  StagingTable(const StagingTable&) = delete;
+  StagingTable& operator=(const StagingTable&) = delete;
+  ~StagingTable() {
+    if (pending) cudaEventSynchronize(uploaded);
+    if (pinned) cudaFreeHost(pinned);
+    if (uploaded) cudaEventDestroy(uploaded);
+  }
+};
+
+struct MultiTensorStaging {
+  StagingTable f32, f64;
+  StagingTable& of(float*) { return f32; }
+  StagingTable& of(double*) { return f64; }
+};
+
+std::shared_ptr<MultiTensorStaging> make_multi_tensor_staging() {
+  return std::make_shared<MultiTensorStaging>();
+}
+
+namespace {
+
+template <typename Slot>
+void launch(const std::vector<Slot>& slots, Device device, MultiTensorStaging& staging) {
   if (slots.empty()) return;
   std::vector<Chunk> chunks;
-  for (size_t k = 0; k < slots.size(); ++k)
+  std::vector<const void*> key;
+  for (size_t k = 0; k < slots.size(); ++k) {
+    append_key(key, slots[k]);
     for (int64_t b = 0; b < slots[k].n; b += kChunk)
       chunks.push_back({static_cast<int32_t>(k), b});
+  }
   if (chunks.empty()) return;
   // One host buffer [slots | chunks], one copy to the device.
   const size_t slot_bytes = (sizeof(Slot) * slots.size() + 15) / 16 * 16;
   std::vector<char> host(slot_bytes + sizeof(Chunk) * chunks.size());
   std::memcpy(host.data(), slots.data(), sizeof(Slot) * slots.size());
   std::memcpy(host.data() + slot_bytes, chunks.data(), sizeof(Chunk) * chunks.size());
-  const Tensor table = from_buffer(host.data(), {static_cast<int64_t>(host.size())},
-                                   DType::UInt8, device);
-  const char* base = static_cast<const char*>(table.raw_data());
-  apply_kernel<<<static_cast<unsigned>(chunks.size()), kThreads, 0, stream_of(table)>>>(
+  const MultiTensorMode mode = multi_tensor_mode();
+  StagingTable& t = staging.of(static_cast<decltype(slots[0].p)>(nullptr));
+  if (mode == MultiTensorMode::StageOnly) {
+    TINT_CHECK(t.pinned && t.bytes == host.size() && t.key == key,
+               "optimizer step: the parameters or their gradients are not those of the "
+               "captured CUDA graph (a replay would update the captured ones); capture again");
+    std::memcpy(t.pinned, host.data(), host.size());
+    return;
+  }
+  const char* base = nullptr;
+  Tensor table;
+  cudaStream_t stream = context(device.index).stream();
+  if (mode == MultiTensorMode::Launch) {
+    table = from_buffer(host.data(), {static_cast<int64_t>(host.size())}, DType::UInt8, device);
+    base = static_cast<const char*>(table.raw_data());
+  } else {  // Staged
+    cudaStreamCaptureStatus capturing = cudaStreamCaptureStatusNone;
+    TINT_CUDA_CHECK(cudaStreamIsCapturing(stream, &capturing));
+    const bool eager = capturing == cudaStreamCaptureStatusNone;
+    if (t.pending && eager) TINT_CUDA_CHECK(cudaEventSynchronize(t.uploaded));
+    t.pending = false;
+    if (t.bytes != host.size()) {
+      if (t.pinned) TINT_CUDA_CHECK(cudaFreeHost(t.pinned));
+      t.pinned = nullptr;
+      TINT_CUDA_CHECK(cudaMallocHost(&t.pinned, host.size()), "(optimizer table of ",
+                      host.size(), " bytes)");
+      t.device = Tensor::empty({static_cast<int64_t>(host.size())}, DType::UInt8, device);
+      t.bytes = host.size();
+      if (!t.uploaded) TINT_CUDA_CHECK(cudaEventCreateWithFlags(&t.uploaded, cudaEventDisableTiming));
+    }
+    std::memcpy(t.pinned, host.data(), host.size());
+    TINT_CUDA_CHECK(cudaMemcpyAsync(t.device.raw_data(), t.pinned, host.size(),
+                                    cudaMemcpyHostToDevice, stream));
+    if (eager) {
+      TINT_CUDA_CHECK(cudaEventRecord(t.uploaded, stream));
+      t.pending = true;
+    }
+    t.key = key;
+    base = static_cast<const char*>(t.device.raw_data());
+  }
+  apply_kernel<<<static_cast<unsigned>(chunks.size()), kThreads, 0, stream>>>(
       reinterpret_cast<const Slot*>(base), reinterpret_cast<const Chunk*>(base + slot_bytes));
   check_launch("optimizer multi_tensor_apply");
 }
 
 }  // namespace
 
-void adam_multi_tensor(const std::vector<AdamSlot<float>>& slots, Device device) {
-  launch(slots, device);
+void adam_multi_tensor(const std::vector<AdamSlot<float>>& slots, Device device,
+                       MultiTensorStaging& staging) {
+  launch(slots, device, staging);
 }
-void adam_multi_tensor(const std::vector<AdamSlot<double>>& slots, Device device) {
-  launch(slots, device);
+void adam_multi_tensor(const std::vector<AdamSlot<double>>& slots, Device device,
+                       MultiTensorStaging& staging) {
+  launch(slots, device, staging);
 }
-void sgd_multi_tensor(const std::vector<SgdSlot<float>>& slots, Device device) {
-  launch(slots, device);
+void sgd_multi_tensor(const std::vector<SgdSlot<float>>& slots, Device device,
+                      MultiTensorStaging& staging) {
+  launch(slots, device, staging);
 }
-void sgd_multi_tensor(const std::vector<SgdSlot<double>>& slots, Device device) {
-  launch(slots, device);
+void sgd_multi_tensor(const std::vector<SgdSlot<double>>& slots, Device device,
+                      MultiTensorStaging& staging) {
+  launch(slots, device, staging);
 }
 
 }  // namespace tint::cuda

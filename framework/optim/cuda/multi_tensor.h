@@ -4,6 +4,7 @@
 // optim_math functions the CPU loops call.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -54,9 +55,44 @@ struct SlotLists {
   bool empty() const { return f32.empty() && f64.empty(); }
 };
 
-void adam_multi_tensor(const std::vector<AdamSlot<float>>& slots, Device device);
-void adam_multi_tensor(const std::vector<AdamSlot<double>>& slots, Device device);
-void sgd_multi_tensor(const std::vector<SgdSlot<float>>& slots, Device device);
-void sgd_multi_tensor(const std::vector<SgdSlot<double>>& slots, Device device);
+// How the optimizers' GPU step uploads its table (process-wide; plain C++, so
+// framework/optim/graphed_step.h sets it in any build):
+//   Launch     — a fresh device copy each step (waits for the upload): the default;
+//   Staged     — the optimizer's persistent table (multi_tensor_staging below): the same
+//                device buffer and page-locked host copy every step, uploaded asynchronously,
+//                so a CUDA graph that captures the step replays the upload from the host copy;
+//   StageOnly  — only rewrite that host copy with this step's coefficients (nothing is
+//                launched): before a replay of a captured step. The slots' pointers must be
+//                those of the capture, else a tint::Error.
+enum class MultiTensorMode { Launch, Staged, StageOnly };
+MultiTensorMode& multi_tensor_mode();
+
+// Sets multi_tensor_mode() for a scope.
+class MultiTensorModeScope {
+ public:
+  explicit MultiTensorModeScope(MultiTensorMode mode) : saved_(multi_tensor_mode()) {
+    multi_tensor_mode() = mode;
+  }
+  ~MultiTensorModeScope() { multi_tensor_mode() = saved_; }
+  MultiTensorModeScope(const MultiTensorModeScope&) = delete;
+  MultiTensorModeScope& operator=(const MultiTensorModeScope&) = delete;
+
+ private:
+  MultiTensorMode saved_;
+};
+
+// An optimizer's persistent tables for the Staged and StageOnly modes (one per dtype).
+struct MultiTensorStaging;
+std::shared_ptr<MultiTensorStaging> make_multi_tensor_staging();
+
+// staging: the optimizer's (used in the Staged and StageOnly modes).
+void adam_multi_tensor(const std::vector<AdamSlot<float>>& slots, Device device,
+                       MultiTensorStaging& staging);
+void adam_multi_tensor(const std::vector<AdamSlot<double>>& slots, Device device,
+                       MultiTensorStaging& staging);
+void sgd_multi_tensor(const std::vector<SgdSlot<float>>& slots, Device device,
+                      MultiTensorStaging& staging);
+void sgd_multi_tensor(const std::vector<SgdSlot<double>>& slots, Device device,
+                      MultiTensorStaging& staging);
 
 }  // namespace tint::cuda
