@@ -337,6 +337,8 @@ int run_worker(const Config& c, const std::string& model_name) {
             {"forward_flops", forward_flops}};
   if (!profile.is_null()) r["profile"] = profile;
   if (graphed) r["graph_nodes"] = graphed->graph_nodes();
+  // Inputs cuDNN's batch norm refused (computed contiguous in float32 instead).
+  r["batch_norm_fallbacks"] = batch_norm_cudnn_refusals();
   if (gpu) {
     r["peak_mb"] = double(stats.peak_allocated_bytes) / (1024.0 * 1024.0);
     r["peak_reserved_mb"] = double(stats.peak_reserved_bytes) / (1024.0 * 1024.0);
@@ -595,6 +597,13 @@ void print_notes(const json& out, bool gpu, int threads) {
             row["result"]["base_mb"].get<double>());
     std::printf(" %d thread(s) each\n", threads);
   }
+  for (const json& row : out["rows"])
+    if (row["status"] == "ok" && !row["result"].value("batch_norm_fallbacks", json::array()).empty())
+      std::printf("tint %s %s/%lld: cuDNN refused batch norm on %s (computed contiguous in "
+                  "float32 instead)\n",
+                  row["mode"].get<std::string>().c_str(), row["model"].get<std::string>().c_str(),
+                  static_cast<long long>(row["batch"].get<int64_t>()),
+                  row["result"]["batch_norm_fallbacks"].dump().c_str());
   bool compiled = false;
   for (const json& row : out["rows"])
     if (row["status"] == "ok" && row["mode"] == "compiled") {

@@ -223,6 +223,11 @@ def train_rows(b):
     lines.append("* tint against the fastest PyTorch mode; floor: 3 x forward FLOPs at the "
                  "matmul rate of the row's precision")
     for r in b.get("rows", []):
+        fallbacks = r.get("result", {}).get("batch_norm_fallbacks") if r.get("status") == "ok" else None
+        if fallbacks:
+            lines.append(f"tint {r.get('mode')} {r.get('model')}/{r.get('batch')}: cuDNN refused "
+                         f"batch norm on {', '.join(fallbacks)} (float32 fallback)")
+    for r in b.get("rows", []):
         prof = r.get("result", {}).get("profile") if r.get("status") == "ok" else None
         if not prof:
             continue

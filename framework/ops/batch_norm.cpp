@@ -56,9 +56,13 @@ bool nhwc(const Tensor& t) { return is_channels_last(t) && !t.is_contiguous(); }
 
 // The (bfloat16, channels_last) kinds of input cuDNN refused once (NOT_SUPPORTED): later
 // calls take the fallback at once.
+bool (&cudnn_refusals())[2][2] {
+  static bool refused[2][2] = {};  // [bfloat16][channels_last]
+  return refused;
+}
+
 bool& cudnn_refused(const Tensor& input) {
-  static bool refused[2][2] = {};
-  return refused[is_bfloat16(input)][nhwc(input)];
+  return cudnn_refusals()[is_bfloat16(input)][nhwc(input)];
 }
 
 // What cuDNN refused, computed as it accepts: a channels_last input made contiguous and a
@@ -227,6 +231,16 @@ Tensor batch_norm2d(const Tensor& input, const Tensor& running_mean, const Tenso
                                            w, training, n, channels, hw);
                   return r;
                 });
+}
+
+std::vector<std::string> batch_norm_cudnn_refusals() {
+  std::vector<std::string> kinds;
+  for (int bf16 : {0, 1})
+    for (int channels_last : {0, 1})
+      if (cudnn_refusals()[bf16][channels_last])
+        kinds.push_back(std::string(bf16 ? "bfloat16" : "float32") +
+                        (channels_last ? " NHWC" : " NCHW"));
+  return kinds;
 }
 
 }  // namespace tint
