@@ -4,6 +4,7 @@
 #include <cuda_runtime.h>
 
 #include "framework/cuda/check.h"
+#include "framework/cuda/context.h"
 #include "framework/cuda/runtime.h"
 
 namespace tint::cuda {
@@ -46,5 +47,11 @@ std::string device_name(int device) {
 }
 
 int cudnn_version() { return static_cast<int>(cudnnGetVersion()); }
+
+bool stream_capturing(int device) {
+  cudaStreamCaptureStatus status = cudaStreamCaptureStatusNone;
+  TINT_CUDA_CHECK(cudaStreamIsCapturing(context(device).stream(), &status));
+  return status != cudaStreamCaptureStatusNone;
+}
 
 }  // namespace tint::cuda

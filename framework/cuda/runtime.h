@@ -18,5 +18,8 @@ std::string device_name(int device = 0);
 // The version of the cuDNN library loaded at run time (cudnnGetVersion(), e.g. 91002 for
 // 9.10.2), or 0 in a build without CUDA. Benchmarks report it next to PyTorch's.
 int cudnn_version();
+// Whether the device's stream is being captured into a CUDA graph (framework/cuda/graph.h);
+// false in a build without CUDA.
+bool stream_capturing(int device = 0);
 
 }  // namespace tint::cuda

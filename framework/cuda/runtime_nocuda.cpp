@@ -10,5 +10,6 @@ bool available() { return false; }
 void synchronize(int) {}
 std::string device_name(int) { return "none"; }
 int cudnn_version() { return 0; }
+bool stream_capturing(int) { return false; }
 
 }  // namespace tint::cuda

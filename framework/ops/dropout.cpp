@@ -10,7 +10,10 @@
 #include "framework/ops/checks.h"
 #include "framework/ops/cpu/dropout.h"
 #include "framework/ops/cuda/dropout.h"
+#include "framework/autograd/grad_mode.h"
+#include "framework/cuda/runtime.h"
 #include "framework/ops/dispatch.h"
+#include "framework/ops/elementwise.h"
 #include "framework/ops/mixed_precision.h"
 #include "framework/tensor/layout.h"
 
@@ -27,7 +30,8 @@ Tensor dropout(const Tensor& input, double p, bool training, Generator& gen) {
   const uint64_t seed = gen.seed();
   const uint64_t first = gen.take(static_cast<uint64_t>(input.numel()));
 #if defined(TINT_WITH_CUDA)
-  if (input.device().is_cuda() && p < 1.0 && !is_bfloat16(input)) {
+  if (input.device().is_cuda() && p < 1.0 && !is_bfloat16(input) &&
+      !cuda::stream_capturing(input.device().index)) {
     // cuDNN drops elements in storage order, so a channels_last input stays so (its mask then
     // differs from a contiguous input's, as any two draws do).
     const Tensor x = dense_like(input, input);
@@ -62,6 +66,26 @@ Tensor dropout(const Tensor& input, double p, bool training, Generator& gen) {
 
 Tensor dropout(const Tensor& input, double p, bool training) {
   return dropout(input, p, training, default_generator());
+}
+
+void advance_dropout_replay_offset(Device device, uint64_t counters) {
+#if defined(TINT_WITH_CUDA)
+  if (!device.is_cuda()) return;
+  NoGradGuard no_grad;
+  Tensor offset = cuda::dropout_replay_offset(device.index);
+  if (counters > 0) offset.copy_(add(offset, static_cast<double>(counters)));
+#else
+  (void)device, (void)counters;
+#endif
+}
+
+void reset_dropout_replay_offset(Device device) {
+#if defined(TINT_WITH_CUDA)
+  if (!device.is_cuda()) return;
+  Tensor(cuda::dropout_replay_offset(device.index)).fill_(0.0);
+#else
+  (void)device;
+#endif
 }
 
 }  // namespace tint

@@ -3,6 +3,7 @@
 #include "framework/optim/graphed_step.h"
 
 #include "framework/cuda/runtime.h"
+#include "framework/ops/dropout.h"
 #include "framework/optim/cuda/multi_tensor.h"
 
 namespace tint {
@@ -24,6 +25,13 @@ GraphedTrainStep::GraphedTrainStep(Device device, Forward forward, Loss loss,
       loss_fn_(std::move(loss)),
       optimizer_(optimizer),
       graph_(cuda_index(device)) {}
+
+GraphedTrainStep::~GraphedTrainStep() {
+  try {
+    if (captured()) reset_dropout_replay_offset(device_);  // eager dropout as before
+  } catch (...) {
+  }
+}
 
 Tensor GraphedTrainStep::run_step() {
   const Tensor loss = loss_fn_(forward_fn_());
@@ -48,9 +56,15 @@ Tensor GraphedTrainStep::step() {
   }
   if (calls_ == 2) {
     optimizer_.zero_grad();  // the gradients are allocated inside the graph
+    advance_dropout_replay_offset(device_, 0);  // made before the capture, not inside it
     const cuda::MultiTensorModeScope staged(cuda::MultiTensorMode::Staged);
     const DeferredChecks::Scope deferred(checks_);
-    graph_.capture([&] { loss_ = run_step(); });
+    graph_.capture([&] {
+      const uint64_t drawn_before = Generator::total_taken();
+      loss_ = run_step();
+      // Each replay then shifts the dropout counters past this step's: fresh masks.
+      advance_dropout_replay_offset(device_, Generator::total_taken() - drawn_before);
+    });
     // The capture ran the optimizer's host side for this step: its table is staged.
   } else {
     const cuda::MultiTensorModeScope stage_only(cuda::MultiTensorMode::StageOnly);

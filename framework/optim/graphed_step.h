@@ -12,11 +12,13 @@
 //     (optim/cuda/multi_tensor.h, MultiTensorMode::StageOnly);
 //   - checks an op would read on the host (the colorization loss's NaN counts) are deferred
 //     (framework/ops/deferred_checks.h) and verified after each replay, which waits for it.
+//   - dropout draws counter-based masks inside the graph (framework/ops/dropout.h), and each
+//     replay shifts their counters by what one step draws, so every step gets fresh masks.
 // The caller refills the input tensors forward reads in place (copy_) before each step.
-// Results equal the eager step's (the same kernels in the same order), except that a replay
-// repeats the random draws of its capture: dropout masks are the same every step. Use it
-// where the model has no dropout in training (eccv16), or for timing (apps/bench_train).
-// Without CUDA, or for a device that is not CUDA, constructing one is a tint::Error.
+// Results equal the eager step's (the same kernels in the same order) for a model without
+// dropout; with dropout the masks are other draws than the eager run's (the eager GPU path
+// draws float32 masks with cuDNN), equally random. Without CUDA, or for a device that is not
+// CUDA, constructing one is a tint::Error.
 #pragma once
 
 #include <functional>
@@ -35,6 +37,9 @@ class GraphedTrainStep {
   using Loss = std::function<Tensor(const Tensor& output)>;  // a one-element loss
 
   GraphedTrainStep(Device device, Forward forward, Loss loss, Optimizer& optimizer);
+  ~GraphedTrainStep();
+  GraphedTrainStep(const GraphedTrainStep&) = delete;
+  GraphedTrainStep& operator=(const GraphedTrainStep&) = delete;
 
   // One training step; returns its loss (a one-element tensor on the device, a copy).
   Tensor step();

@@ -1,10 +1,12 @@
 // CUDA graphs (framework/cuda/graph.h, framework/optim/graphed_step.h): a captured sequence
 // replays the same kernels (values equal to running it again eagerly); a whole training step
 // (forward, loss, backward, Adam) replayed from a graph gives the eager step's losses and
-// parameters, step after step (eccv16 trains without dropout; float32, TF32 off); and the
-// loss's NaN check, deferred in the graph, still reports after the replay.
+// parameters, step after step (eccv16 trains without dropout; float32, TF32 off); the loss's
+// NaN check, deferred in the graph, still reports after the replay; and dropout inside the
+// graph draws a fresh mask at every replay.
 #include <catch2/catch.hpp>
 #include <cmath>
+#include <set>
 
 #include "framework/cuda/graph.h"
 #include "framework/cuda/runtime.h"
@@ -102,4 +104,24 @@ TEST_CASE("a replayed step reports what the loss would have refused", "[cuda][gr
   CHECK(std::isfinite(step.step().item()));
   L.copy_(full(L.shape(), std::nan("")).to(gpu));
   CHECK_THROWS_WITH(step.step(), Catch::Matchers::Contains("NaN or infinity"));
+}
+
+TEST_CASE("dropout in a replayed step draws fresh masks every step", "[cuda][graph]") {
+  const Device gpu = Device::cuda();
+  Tensor w = ones({1, 8, 16, 16}).to(gpu);
+  w.set_requires_grad();
+  SGD opt({{"w", w}}, SGDOptions{.lr = 0.0});  // w stays all ones
+  Generator gen(9);
+  GraphedTrainStep step(
+      gpu, [&] { return dropout(w * 1.0, 0.5, true, gen); },
+      [](const Tensor& y) { return sum(y); }, opt);
+  std::set<double> losses;
+  for (int i = 0; i < 6; ++i) {
+    // 2048 elements, each kept (as 2) with probability 1/2: 2048 +- 45 (one sd).
+    const double loss = step.step().item();
+    CHECK(std::abs(loss - 2048.0) < 400.0);
+    if (i >= 1) losses.insert(loss);  // the warm-up step aside
+  }
+  CHECK(step.captured());
+  CHECK(losses.size() >= 4);  // five replayed steps, not one mask five times
 }

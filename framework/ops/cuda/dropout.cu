@@ -62,9 +62,11 @@ namespace {
 // rounds once.
 template <typename T>
 __global__ void apply_kernel(T* out, const T* src, int64_t n, uint64_t seed, uint64_t first,
-                             double p, int64_t channels, int64_t height, int64_t width) {
+                             const int64_t* replay_offset, double p, int64_t channels,
+                             int64_t height, int64_t width) {
   using A = acc_t<T>;
   const A scale = static_cast<A>(math::dropout_scale(p));
+  first += static_cast<uint64_t>(*replay_offset);
   TINT_GRID_STRIDE(s, n) {
     const int64_t i = channels > 0 ? math::nhwc_logical_index(s, channels, height, width) : s;
     out[s] = static_cast<T>(
@@ -79,12 +81,25 @@ void dropout_apply(const Tensor& out, const Tensor& src, uint64_t seed, uint64_t
   const bool nhwc = is_channels_last(src) && !src.is_contiguous();
   const int64_t channels = nhwc ? src.shape()[1] : 0;
   const int64_t height = nhwc ? src.shape()[2] : 0, width = nhwc ? src.shape()[3] : 0;
+  const Tensor& offset = dropout_replay_offset(src.device().index);
   TINT_DISPATCH_FLOATING_BF16(src.dtype(), "dropout", [&] {
     apply_kernel<<<blocks_for(n), kThreads, 0, stream_of(src)>>>(
-        out.data_ptr<scalar_t>(), src.data_ptr<const scalar_t>(), n, seed, first, p, channels,
-        height, width);
+        out.data_ptr<scalar_t>(), src.data_ptr<const scalar_t>(), n, seed, first,
+        offset.data_ptr<const int64_t>(), p, channels, height, width);
   });
   check_launch("dropout_apply");
+}
+
+const Tensor& dropout_replay_offset(int device) {
+  static std::mutex mutex;
+  static std::map<int, Tensor>* offsets = new std::map<int, Tensor>();  // leaked, as the states
+  std::lock_guard<std::mutex> lock(mutex);
+  Tensor& t = (*offsets)[device];
+  if (!t.defined()) {
+    t = Tensor::empty({1}, DType::Int64, Device::cuda(device));
+    TINT_CUDA_CHECK(cudaMemsetAsync(t.raw_data(), 0, t.nbytes(), stream_of(t)));
+  }
+  return t;
 }
 
 Tensor dropout_forward(const Tensor& out, const Tensor& x, double p, uint64_t seed) {

@@ -19,4 +19,10 @@ void dropout_backward(const Tensor& grad_in, const Tensor& grad_out, const Tenso
 // parity tests.
 void dropout_apply(const Tensor& out, const Tensor& src, uint64_t seed, uint64_t first, double p);
 
+// The device's replay offset (int64[1], zero until a graph advances it): dropout_apply draws
+// counters first + offset + i, so a CUDA graph that captured a step adds the step's counters
+// to it each replay (framework/optim/graphed_step.h) and every replay draws fresh masks, as
+// the eager steps' advancing generators do. Made (zeroed) on first use.
+const Tensor& dropout_replay_offset(int device);
+
 }  // namespace tint::cuda
