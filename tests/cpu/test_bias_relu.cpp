@@ -1,11 +1,13 @@
 // bias_relu (ops/bias_relu.h): forward and backward against the unfused relu(x + bias)
 // (forward and grad_x bit for bit, grad_bias within 1e-12 relative in float64, 1e-6 in
 // float32: only the summation order differs), that the backward reads the saved output and
-// not the input, a float64 gradient check, and its errors.
+// not the input, a float64 gradient check, its errors, and the row coverage of the GPU's
+// NHWC bias-gradient threads (emulated).
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <cmath>
 
+#include "framework/ops/math/bias_relu.h"
 #include "framework/tint.h"
 #include "gradcheck.h"
 
@@ -96,4 +98,31 @@ TEST_CASE("bias_relu rejects wrong shapes and dtypes", "[bias_relu]") {
                               zeros({3}, TensorOptions{}.with_dtype(DType::Int64))),
                     Contains("bias_relu") && Contains("int64"));
   CHECK_THROWS_WITH(bias_relu(x, Tensor()), Contains("bias_relu") && Contains("undefined"));
+}
+
+TEST_CASE("the NHWC bias-gradient kernel's rows cover every element once", "[bias_relu]") {
+  // The CUDA kernel's grid emulated: parts x kTileRows threads per channel, each summing rows
+  // first = part * tile_rows + lane, stepping by parts * tile_rows (cuda/bias_relu.cu).
+  const int64_t rows = 2 * 7 * 5, channels = 3, tile_rows = 8;
+  Generator gen(12);
+  const std::vector<float> go = rand({rows * channels}, gen).to_vector<float>();
+  const std::vector<float> y = rand({rows * channels}, gen, TensorOptions{}, -1.0, 1.0).to_vector<float>();
+  for (int64_t parts : {1, 2, 3, 16}) {
+    INFO(parts << " parts");
+    std::vector<float> gx(go.size(), -7.0f);
+    for (int64_t c = 0; c < channels; ++c) {
+      double sum = 0, want = 0;
+      for (int64_t part = 0; part < parts; ++part)
+        for (int64_t lane = 0; lane < tile_rows; ++lane)
+          sum += math::nhwc_bias_grad_rows<float, true>(gx.data(), go.data(), y.data(), rows,
+                                                        channels, c, part * tile_rows + lane,
+                                                        parts * tile_rows);
+      for (int64_t r = 0; r < rows; ++r) {
+        const float v = y[r * channels + c] > 0 ? go[r * channels + c] : 0.0f;
+        want += v;
+        CHECK(gx[r * channels + c] == v);
+      }
+      CHECK(sum == Approx(want).epsilon(1e-12));
+    }
+  }
 }

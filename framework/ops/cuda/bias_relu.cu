@@ -79,18 +79,14 @@ __global__ void bias_backward_nhwc_kernel(T* gx, double* partials, const T* go, 
   using A = acc_t<T>;
   __shared__ double partial[kTileRows][kTileChannels];
   const int64_t c = blockIdx.y * static_cast<int64_t>(kTileChannels) + threadIdx.x;
-  const int64_t parts = gridDim.x, rows = g.batch * g.positions;
-  double acc = 0;
-  if (c < g.channels) {
-    for (int64_t r = blockIdx.x * static_cast<int64_t>(kTileRows) + threadIdx.y; r < rows;
-         r += parts * kTileRows) {
-      const int64_t idx = r * g.channels + c;
-      const A v = Relu ? math::bias_relu_grad(static_cast<A>(go[idx]), static_cast<A>(y[idx]))
-                       : static_cast<A>(go[idx]);
-      if (gx) gx[idx] = static_cast<T>(v);
-      acc += static_cast<double>(v);
-    }
-  }
+  const int64_t parts = gridDim.x;
+  const double acc =
+      c < g.channels
+          ? math::nhwc_bias_grad_rows<A, Relu>(gx, go, y, g.batch * g.positions, g.channels, c,
+                                               blockIdx.x * static_cast<int64_t>(kTileRows) +
+                                                   threadIdx.y,
+                                               parts * kTileRows)
+          : 0.0;
   partial[threadIdx.y][threadIdx.x] = acc;
   __syncthreads();
   if (threadIdx.y == 0 && c < g.channels) {
