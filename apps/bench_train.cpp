@@ -101,7 +101,8 @@ const std::vector<std::string> kGpuTintModes = {"fp32", "bf16", "bf16_nhwc", "bf
 
 TintMode parse_tint_mode(const std::string& mode) {
   TINT_CHECK(std::find(kTintModes.begin(), kTintModes.end(), mode) != kTintModes.end(),
-             "unknown tint mode '", mode, "' (fp32 or bf16, then optionally _nhwc, then _graph)");
+             "--tint-modes: unknown mode '", mode,
+             "' (fp32 or bf16, then optionally _nhwc, then _graph)");
   return {mode.rfind("bf16", 0) == 0, mode.find("_nhwc") != std::string::npos,
           mode.ends_with("_graph")};
 }
@@ -736,12 +737,8 @@ int main(int argc, char** argv) {
     if (tint_modes_opt->count()) {
       c.tint_modes = split_list(tint_modes_arg);
       if (c.tint_modes.empty()) throw std::runtime_error("--tint-modes: no mode given");
-      for (const std::string& m : c.tint_modes)
-        if (std::find(kTintModes.begin(), kTintModes.end(), m) == kTintModes.end())
-          throw std::runtime_error("--tint-modes: unknown mode '" + m +
-                                   "' (fp32 or bf16, then optionally _nhwc, then _graph)");
     }
-    for (const std::string& m : c.tint_modes)
+    for (const std::string& m : c.tint_modes)  // unknown modes fail here too
       if (!gpu && parse_tint_mode(m).graph)
         throw std::runtime_error("--tint-modes " + m +
                                  ": CUDA graphs need a GPU (--device cuda)");

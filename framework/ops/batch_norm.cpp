@@ -52,8 +52,6 @@ Tensor batch_norm2d_through_float32(const Tensor& input, const Tensor& running_m
       .to(DType::BFloat16);
 }
 
-bool nhwc(const Tensor& t) { return is_channels_last(t) && !t.is_contiguous(); }
-
 // The (bfloat16, channels_last) kinds of input cuDNN refused once (NOT_SUPPORTED): later
 // calls take the fallback at once.
 bool (&cudnn_refusals())[2][2] {
@@ -62,7 +60,7 @@ bool (&cudnn_refusals())[2][2] {
 }
 
 bool& cudnn_refused(const Tensor& input) {
-  return cudnn_refusals()[is_bfloat16(input)][nhwc(input)];
+  return cudnn_refusals()[is_bfloat16(input)][is_nhwc(input)];
 }
 
 // What cuDNN refused, computed as it accepts: a channels_last input made contiguous and a
@@ -70,7 +68,7 @@ bool& cudnn_refused(const Tensor& input) {
 Tensor batch_norm2d_fallback(const Tensor& input, const Tensor& running_mean,
                              const Tensor& running_var, const Tensor& weight, const Tensor& bias,
                              bool training, double momentum, double eps) {
-  const Tensor x = nhwc(input) ? input.contiguous() : input;
+  const Tensor x = is_nhwc(input) ? input.contiguous() : input;
   if (!is_bfloat16(x))
     return batch_norm2d(x, running_mean, running_var, weight, bias, training, momentum, eps);
   return batch_norm2d_through_float32(x, running_mean, running_var, weight, bias, training,

@@ -48,9 +48,8 @@ Tensor bias_relu(const Tensor& x, const Tensor& bias) {
                            bias);
   // A channels_last input stays channels_last on the GPU (tensor/layout.h); the CPU's
   // kernels take NCHW.
-  const bool nhwc = x.device().is_cuda() && is_channels_last(x) && !x.is_contiguous();
-  g.channels_last = nhwc;
-  const Tensor xc = nhwc ? x.detach() : x.detach().contiguous(), bc = bias.detach().contiguous();
+  g.channels_last = x.device().is_cuda() && is_nhwc(x);
+  const Tensor xc = dense_copy(x, g.channels_last), bc = bias.detach().contiguous();
   Tensor out = empty_like_layout(xc, x.dtype());
   TINT_DEVICE_CALL(out.device(), bias_relu_forward, out, xc, bc, g);
   const Tensor y = out.detach();  // saved without its node, so the graph has no cycle

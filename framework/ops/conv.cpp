@@ -70,17 +70,14 @@ struct ConvLayout {
   bool input_nhwc = false, weight_nhwc = false;  // as given: gradients come back so
 
   ConvLayout(bool asked, const Tensor& input, const Tensor& weight)
-      : input_nhwc(is_channels_last(input) && !input.is_contiguous()),
-        weight_nhwc(is_channels_last(weight) && !weight.is_contiguous()) {
+      : input_nhwc(is_nhwc(input)), weight_nhwc(is_nhwc(weight)) {
     nhwc = asked || input_nhwc;
     cudnn = nhwc && input.device().is_cuda();
   }
   // An operand as the kernels take it (detached).
-  Tensor operand(const Tensor& t) const {
-    return cudnn ? channels_last_copy(t) : t.detach().contiguous();
-  }
+  Tensor operand(const Tensor& t) const { return dense_copy(t, cudnn); }
   Tensor empty(const Shape& shape, DType dtype, Device device) const {
-    return cudnn ? empty_channels_last(shape, dtype, device) : Tensor::empty(shape, dtype, device);
+    return empty_dense(shape, dtype, device, cudnn);
   }
   // The kernels' output in the layout asked for.
   Tensor output(const Tensor& out) const {
@@ -89,8 +86,7 @@ struct ConvLayout {
   // The gradients in the layouts of the input and weight as given.
   void restore_gradient_layouts(std::vector<Tensor>& r) const {
     for (int i : {0, 1})
-      if (r[i].defined()) r[i] = (i == 0 ? input_nhwc : weight_nhwc) ? channels_last_copy(r[i])
-                                                                     : r[i].contiguous();
+      if (r[i].defined()) r[i] = dense_copy(r[i], i == 0 ? input_nhwc : weight_nhwc);
   }
 };
 

@@ -29,35 +29,34 @@ Tensor dropout(const Tensor& input, double p, bool training, Generator& gen) {
   if (!training || p == 0.0) return input;
   const uint64_t seed = gen.seed();
   const uint64_t first = gen.take(static_cast<uint64_t>(input.numel()));
+  // The GPU kernels keep a channels_last input so (cuDNN and the counter-based kernel both
+  // work in storage order); the CPU's take NCHW.
+  const bool nhwc = input.device().is_cuda() && is_nhwc(input);
+  const Tensor xc = dense_copy(input, nhwc);
+  Tensor out = empty_like_layout(xc, input.dtype());
 #if defined(TINT_WITH_CUDA)
   if (input.device().is_cuda() && p < 1.0 && !is_bfloat16(input) &&
       !cuda::stream_capturing(input.device().index)) {
-    // cuDNN drops elements in storage order, so a channels_last input stays so (its mask then
-    // differs from a contiguous input's, as any two draws do).
-    const Tensor x = dense_like(input, input);
-    Tensor out = empty_like_layout(x, input.dtype());
-    const Tensor reserve = cuda::dropout_forward(out, x, p, seed);
-    const bool nhwc = !out.is_contiguous();
+    // cuDNN's mask of a channels_last input differs from a contiguous input's, as any two
+    // draws do.
+    const Tensor reserve = cuda::dropout_forward(out, xc, p, seed);
     return record(out, "dropout", {input}, [reserve, p, nhwc](const Tensor& g,
                                                               const std::vector<bool>&)
                                                -> std::vector<Tensor> {
-      Tensor gi = nhwc ? empty_channels_last(g.shape(), g.dtype(), g.device())
-                       : Tensor::empty(g.shape(), g.dtype(), g.device());
-      cuda::dropout_backward(gi, nhwc ? channels_last_copy(g) : g.contiguous(), reserve, p);
+      const Tensor gc = dense_copy(g, nhwc);
+      Tensor gi = empty_like_layout(gc, g.dtype());
+      cuda::dropout_backward(gi, gc, reserve, p);
       return {gi};
     });
   }
 #endif
-  // The counter-based mask: the CPU (contiguous), and the GPU's bfloat16 and p = 1 (any
-  // dense layout kept; the same mask as the CPU's).
-  const bool nhwc = input.device().is_cuda() && is_channels_last(input) && !input.is_contiguous();
-  const Tensor xc = nhwc ? input.detach() : input.detach().contiguous();
-  Tensor out = empty_like_layout(xc, input.dtype());
+  // The counter-based mask: the CPU, and the GPU's bfloat16, p = 1 and captured steps (the
+  // same mask as the CPU's in either layout).
   TINT_DEVICE_CALL(out.device(), dropout_apply, out, xc, seed, first, p);
   return record(out, "dropout", {input}, [seed, first, p, nhwc](const Tensor& g,
                                                                 const std::vector<bool>&)
                                              -> std::vector<Tensor> {
-    const Tensor gc = nhwc ? channels_last_copy(g) : g.contiguous();
+    const Tensor gc = dense_copy(g, nhwc);
     Tensor gi = empty_like_layout(gc, g.dtype());
     TINT_DEVICE_CALL(gi.device(), dropout_apply, gi, gc, seed, first, p);
     return {gi};

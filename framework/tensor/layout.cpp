@@ -17,15 +17,20 @@ bool is_channels_last(const Tensor& t) {
   return true;
 }
 
+bool is_nhwc(const Tensor& t) { return is_channels_last(t) && !t.is_contiguous(); }
+
 Tensor empty_channels_last(const Shape& shape, DType dtype, Device device) {
   const Tensor flat = Tensor::empty({shape_numel(shape)}, dtype, device);
   return make_view(flat, shape, channels_last_strides(shape), 0);
 }
 
+Tensor empty_dense(const Shape& shape, DType dtype, Device device, bool channels_last) {
+  return channels_last ? empty_channels_last(shape, dtype, device)
+                       : Tensor::empty(shape, dtype, device);
+}
+
 Tensor empty_like_layout(const Tensor& t, DType dtype) {
-  if (is_channels_last(t) && !t.is_contiguous())
-    return empty_channels_last(t.shape(), dtype, t.device());
-  return Tensor::empty(t.shape(), dtype, t.device());
+  return empty_dense(t.shape(), dtype, t.device(), is_nhwc(t));
 }
 
 bool is_dense(const Tensor& t) { return t.is_contiguous() || is_channels_last(t); }
@@ -37,10 +42,11 @@ Tensor channels_last_copy(const Tensor& t) {
   return out;
 }
 
-Tensor dense_like(const Tensor& t, const Tensor& like) {
-  return is_channels_last(like) && !like.is_contiguous() ? channels_last_copy(t)
-                                                          : t.detach().contiguous();
+Tensor dense_copy(const Tensor& t, bool channels_last) {
+  return channels_last ? channels_last_copy(t) : t.detach().contiguous();
 }
+
+Tensor dense_like(const Tensor& t, const Tensor& like) { return dense_copy(t, is_nhwc(like)); }
 
 Tensor storage_order_view(const Tensor& t) {
   TINT_CHECK(is_dense(t), "storage_order_view: ", describe(t),

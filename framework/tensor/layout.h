@@ -19,8 +19,19 @@ Shape channels_last_strides(const Shape& shape);
 // with C == 1, or H == W == 1, is both contiguous and channels_last).
 bool is_channels_last(const Tensor& t);
 
+// Whether t is channels_last and not also contiguous: the layouts differ, so a kernel must
+// index it as NHWC (what the layout-keeping ops ask of their input).
+bool is_nhwc(const Tensor& t);
+
 // An uninitialised channels_last tensor of the 4-D shape.
 Tensor empty_channels_last(const Shape& shape, DType dtype, Device device);
+
+// An uninitialised tensor of the shape, channels_last when asked, else contiguous.
+Tensor empty_dense(const Shape& shape, DType dtype, Device device, bool channels_last);
+
+// t's values channels_last when asked (channels_last_copy), else contiguous; t itself
+// (detached) when it already is so.
+Tensor dense_copy(const Tensor& t, bool channels_last);
 
 // An uninitialised tensor of t's shape and layout (channels_last when t is channels_last and
 // not contiguous, contiguous otherwise) with the given dtype.

@@ -17,8 +17,6 @@ using Catch::Matchers::Contains;
 
 namespace {
 
-bool nhwc(const Tensor& t) { return is_channels_last(t) && !t.is_contiguous(); }
-
 Tensor as_channels_last(const Tensor& t) { return channels_last_copy(t); }
 
 std::vector<double> values(const Tensor& t) { return t.to_vector<double>(); }
@@ -29,7 +27,7 @@ TEST_CASE("channels_last strides, and which tensors count as channels_last", "[l
   CHECK(channels_last_strides({2, 3, 4, 5}) == Shape{60, 1, 15, 3});
   const Tensor t = empty_channels_last({2, 3, 4, 5}, DType::Float32, Device::cpu());
   CHECK(t.strides() == Shape{60, 1, 15, 3});
-  CHECK(nhwc(t));
+  CHECK(is_nhwc(t));
   CHECK(is_dense(t));
   CHECK_FALSE(is_channels_last(zeros({2, 3, 4, 5})));
   // One channel, or a 1 x 1 image: both layouts at once.
@@ -46,17 +44,17 @@ TEST_CASE("channels_last strides, and which tensors count as channels_last", "[l
 TEST_CASE("copies and casts keep the channels_last layout and the values", "[layout]") {
   const Tensor x = leaf64({2, 3, 4, 5}, 1).detach();
   const Tensor cl = as_channels_last(x);
-  CHECK(nhwc(cl));
+  CHECK(is_nhwc(cl));
   CHECK(values(cl) == values(x));  // to_vector reads in logical order
   // Storage order is NHWC: element (n, c, h, w) at ((n * H + h) * W + w) * C + c.
   const std::vector<double> stored = values(storage_order_view(cl));
   CHECK(stored[((1 * 4 + 2) * 5 + 3) * 3 + 1] == values(x.slice(0, 1, 2).slice(1, 1, 2)
                                                            .slice(2, 2, 3).slice(3, 3, 4))[0]);
   const Tensor f = cl.to(DType::Float32);
-  CHECK(nhwc(f));
+  CHECK(is_nhwc(f));
   CHECK(values(f) == values(x.to(DType::Float32)));
   const Tensor b = cl.to(DType::BFloat16);
-  CHECK(nhwc(b));
+  CHECK(is_nhwc(b));
   CHECK(values(b) == values(x.to(DType::BFloat16)));
   // channels_last into channels_last, contiguous into channels_last, and back.
   Tensor dst = empty_channels_last({2, 3, 4, 5}, DType::Float64, Device::cpu());
@@ -67,7 +65,7 @@ TEST_CASE("copies and casts keep the channels_last layout and the values", "[lay
   CHECK(values(cl.contiguous()) == values(x));
   CHECK(cl.contiguous().is_contiguous());
   CHECK(values(dense_like(x, cl)) == values(x));
-  CHECK(nhwc(dense_like(x, cl)));
+  CHECK(is_nhwc(dense_like(x, cl)));
   CHECK(dense_like(cl, x).is_contiguous());
   CHECK(dense_like(cl, cl).raw_data() == cl.raw_data());  // no copy when already so
 }
@@ -75,7 +73,7 @@ TEST_CASE("copies and casts keep the channels_last layout and the values", "[lay
 TEST_CASE("to_channels_last lays a tensor out NHWC, differentiably", "[layout]") {
   const Tensor x = leaf64({2, 3, 4, 5}, 11);
   const Tensor y = to_channels_last(x);
-  CHECK(nhwc(y));
+  CHECK(is_nhwc(y));
   CHECK(values(y) == values(x));
   CHECK(to_channels_last(y).same(y));
   const Tensor r = leaf64({2, 3, 4, 5}, 12).detach();
@@ -97,7 +95,7 @@ TEST_CASE("convolutions asked for channels_last give the same values in that lay
     const Tensor b1 = b0.detach().clone().set_requires_grad();
     const Tensor want = conv2d(x0, w0, b0, Conv2dOptions{{1}, {1}});
     const Tensor got = conv2d(x1, w1, b1, Conv2dOptions{{1}, {1}, {1}, /*channels_last=*/true});
-    CHECK(nhwc(got));
+    CHECK(is_nhwc(got));
     CHECK(max_abs_diff(got, want) == 0.0);
     const Tensor r = leaf64(want.shape(), 5).detach();
     sum(want * r).backward();
@@ -110,10 +108,10 @@ TEST_CASE("convolutions asked for channels_last give the same values in that lay
   }
   // A channels_last input alone asks for it too; the transposed convolution likewise.
   const Tensor x = as_channels_last(leaf64({2, 4, 5, 5}, 6).detach());
-  CHECK(nhwc(conv2d(x, leaf64({3, 4, 1, 1}, 7).detach())));
+  CHECK(is_nhwc(conv2d(x, leaf64({3, 4, 1, 1}, 7).detach())));
   const Tensor wt = leaf64({4, 3, 4, 4}, 8).detach();
   const Tensor up = conv_transpose2d(x, wt, Tensor(), ConvTranspose2dOptions{{2}, {1}});
-  CHECK(nhwc(up));
+  CHECK(is_nhwc(up));
   CHECK(max_abs_diff(up, conv_transpose2d(x.contiguous(), wt, Tensor(),
                                           ConvTranspose2dOptions{{2}, {1}})) == 0.0);
 }

@@ -24,10 +24,8 @@ namespace {
 constexpr DType kBF16 = DType::BFloat16;
 constexpr DType kF32 = DType::Float32;
 
-bool nhwc(const Tensor& t) { return is_channels_last(t) && !t.is_contiguous(); }
-
 const Tensor& gpu_nhwc(const Tensor& t) {
-  if (t.device().is_cuda()) CHECK(nhwc(t));
+  if (t.device().is_cuda()) CHECK(is_nhwc(t));
   return t;
 }
 
@@ -89,14 +87,14 @@ TEST_CASE("NHWC bias_relu and batch norm on the GPU match the cpu", "[cuda][layo
 TEST_CASE("dropout and casts keep channels_last on the GPU", "[cuda][layout]") {
   const Tensor x = to_channels_last(cpu_leaf({4, 32, 16, 16}, 18, kF32, 1.0, 2.0).detach())
                        .to(Device::cuda());
-  REQUIRE(nhwc(x));
+  REQUIRE(is_nhwc(x));
   const Tensor b = x.to(kBF16);
-  CHECK(nhwc(b));
+  CHECK(is_nhwc(b));
   CHECK(b.cpu().to_vector<float>() == x.cpu().to(kBF16).to_vector<float>());
   Tensor leaf = x.detach().clone();  // clone: contiguous
   const Tensor xr = to_channels_last(leaf.set_requires_grad());
   const Tensor y = dropout(xr, 0.25, true);
-  CHECK(nhwc(y));
+  CHECK(is_nhwc(y));
   sum(y).backward();
   // Each element is dropped (0) or kept and scaled by 1 / (1 - p); its gradient says which.
   const std::vector<float> xv = x.cpu().to_vector<float>(), yv = y.cpu().to_vector<float>();

@@ -18,8 +18,7 @@ namespace {
 struct BnDescriptors {
   TensorDescriptor x, param;
   BnDescriptors(const Tensor& t)
-      : x(t.dtype(), t.shape()[0], t.shape()[1], t.shape()[2], t.shape()[3],
-          is_channels_last(t) && !t.is_contiguous()),
+      : x(t.dtype(), t.shape()[0], t.shape()[1], t.shape()[2], t.shape()[3], is_nhwc(t)),
         param(cudnn_scaling_dtype(t.dtype()), 1, t.shape()[1], 1, 1) {}
 };
 
@@ -49,7 +48,7 @@ std::string where(const Tensor& x) { return "(batch_norm2d on " + shape_str(x.sh
 // accepts); any other failure is an error.
 bool refused(cudnnStatus_t status, const Tensor& x) {
   return status == CUDNN_STATUS_NOT_SUPPORTED &&
-         (x.dtype() == DType::BFloat16 || (is_channels_last(x) && !x.is_contiguous()));
+         (x.dtype() == DType::BFloat16 || is_nhwc(x));
 }
 
 }  // namespace

@@ -35,7 +35,7 @@ template <typename T>
 __global__ void bias_relu_grad_x_kernel(T* gx, const T* go, const T* y, int64_t total) {
   using A = acc_t<T>;
   TINT_GRID_STRIDE(i, total) {
-    gx[i] = static_cast<T>(math::bias_relu_grad(static_cast<A>(go[i]), static_cast<A>(y[i])));
+    gx[i] = static_cast<T>(math::bias_input_grad<A, true>(go, y, i));
   }
 }
 
@@ -53,8 +53,7 @@ __global__ void bias_backward_kernel(T* gx, double* partials, const T* go, const
        j += parts * blockDim.x) {
     const int64_t n = j / g.positions, i = j % g.positions;
     const int64_t idx = (n * g.channels + c) * g.positions + i;
-    const A v = Relu ? math::bias_relu_grad(static_cast<A>(go[idx]), static_cast<A>(y[idx]))
-                     : static_cast<A>(go[idx]);
+    const A v = math::bias_input_grad<A, Relu>(go, y, idx);
     if (gx) gx[idx] = static_cast<T>(v);
     acc += static_cast<double>(v);
   }

@@ -78,7 +78,7 @@ __global__ void apply_kernel(T* out, const T* src, int64_t n, uint64_t seed, uin
 void dropout_apply(const Tensor& out, const Tensor& src, uint64_t seed, uint64_t first, double p) {
   const int64_t n = src.numel();
   if (n == 0) return;
-  const bool nhwc = is_channels_last(src) && !src.is_contiguous();
+  const bool nhwc = is_nhwc(src);
   const int64_t channels = nhwc ? src.shape()[1] : 0;
   const int64_t height = nhwc ? src.shape()[2] : 0, width = nhwc ? src.shape()[3] : 0;
   const Tensor& offset = dropout_replay_offset(src.device().index);

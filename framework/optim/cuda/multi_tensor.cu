@@ -33,31 +33,28 @@ __global__ void apply_kernel(const Slot* slots, const Chunk* chunks) {
   }
 }
 
-// The pointers and sizes of a slot (not its coefficients): what a captured step baked in.
+// Whether two slots update the same tensors (pointers and sizes; the coefficients may differ).
 template <typename Slot>
-void append_key(std::vector<const void*>& key, const Slot& s) {
-  key.push_back(s.p);
-  key.push_back(s.g);
-  if constexpr (requires { s.m; }) {
-    key.push_back(s.m);
-    key.push_back(s.v);
+bool same_tensors(const Slot& a, const Slot& b) {
+  if constexpr (requires { a.m; }) {
+    if (a.m != b.m || a.v != b.v) return false;
   } else {
-    key.push_back(s.buf);
+    if (a.buf != b.buf) return false;
   }
-  key.push_back(reinterpret_cast<const void*>(static_cast<intptr_t>(s.n)));
+  return a.p == b.p && a.g == b.g && a.n == b.n;
 }
 
 }  // namespace
 
-// One dtype's persistent table: its device buffer, page-locked host copy and the event of its
-// last eager upload (the host copy may be rewritten once it has passed).
+// One dtype's persistent table: its device buffer, page-locked host copy (whose slots are also
+// what StageOnly checks against) and the event of its last eager upload (the host copy may be
+// rewritten once it has passed).
 struct StagingTable {
   Tensor device;
   void* pinned = nullptr;
   size_t bytes = 0;
   cudaEvent_t uploaded = nullptr;
   bool pending = false;
-  std::vector<const void*> key;
 
   StagingTable() = default;
   StagingTable(const StagingTable&) = delete;
@@ -85,12 +82,9 @@ template <typename Slot>
 void launch(const std::vector<Slot>& slots, Device device, MultiTensorStaging& staging) {
   if (slots.empty()) return;
   std::vector<Chunk> chunks;
-  std::vector<const void*> key;
-  for (size_t k = 0; k < slots.size(); ++k) {
-    append_key(key, slots[k]);
+  for (size_t k = 0; k < slots.size(); ++k)
     for (int64_t b = 0; b < slots[k].n; b += kChunk)
       chunks.push_back({static_cast<int32_t>(k), b});
-  }
   if (chunks.empty()) return;
   // One host buffer [slots | chunks], one copy to the device.
   const size_t slot_bytes = (sizeof(Slot) * slots.size() + 15) / 16 * 16;
@@ -100,7 +94,11 @@ void launch(const std::vector<Slot>& slots, Device device, MultiTensorStaging& s
   const MultiTensorMode mode = multi_tensor_mode();
   StagingTable& t = staging.of(static_cast<decltype(slots[0].p)>(nullptr));
   if (mode == MultiTensorMode::StageOnly) {
-    TINT_CHECK(t.pinned && t.bytes == host.size() && t.key == key,
+    // The staged copy still holds the captured step's slots: the same tensors, or an error.
+    bool same = t.pinned && t.bytes == host.size();
+    const Slot* staged = static_cast<const Slot*>(t.pinned);
+    for (size_t k = 0; same && k < slots.size(); ++k) same = same_tensors(staged[k], slots[k]);
+    TINT_CHECK(same,
                "optimizer step: the parameters or their gradients are not those of the "
                "captured CUDA graph (a replay would update the captured ones); capture again");
     std::memcpy(t.pinned, host.data(), host.size());
@@ -134,7 +132,6 @@ void launch(const std::vector<Slot>& slots, Device device, MultiTensorStaging& s
       TINT_CUDA_CHECK(cudaEventRecord(t.uploaded, stream));
       t.pending = true;
     }
-    t.key = key;
     base = static_cast<const char*>(t.device.raw_data());
   }
   apply_kernel<<<static_cast<unsigned>(chunks.size()), kThreads, 0, stream>>>(
