@@ -27,7 +27,8 @@
 // Each run is its own process (tint: this program re-run with --worker; PyTorch: the script),
 // so one run's memory does not count in another's peak. Peak memory: on a GPU the caching
 // allocators' peak of allocated bytes (device_memory_stats().peak_allocated_bytes,
-// torch.cuda.max_memory_allocated) over the timed steps (reset after the warmup steps); on
+// torch.cuda.max_memory_allocated) over the timed steps (reset after the warmup steps;
+// a CUDA-graph run's over all steps, its capture included: replays allocate nothing); on
 // the cpu the process' maximum resident set size (getrusage), which for PyTorch includes the
 // interpreter and libtorch (its size before the model is printed as "base"). Throughput:
 // images per second of the median step (each step ends with a device synchronize on a GPU),
@@ -287,7 +288,10 @@ int run_worker(const Config& c, const std::string& model_name) {
   std::vector<double> ms;
   double first_loss = 0, last_loss = 0, first_ms = 0;
   for (int i = 0; i < c.warmup + c.steps; ++i) {
-    if (gpu && i == c.warmup) {  // the peak of the timed steps
+    // The peak of the timed steps; a graphed run's from the start, since its capture (in
+    // the warmup) allocates what each replay then reuses without allocating (its
+    // intermediates are free blocks of the graph's pool during the replays).
+    if (gpu && i == c.warmup && !graphed) {
       cuda::synchronize(device.index);
       device_reset_peak(device);
     }
@@ -338,8 +342,10 @@ int run_worker(const Config& c, const std::string& model_name) {
             {"forward_flops", forward_flops}};
   if (!profile.is_null()) r["profile"] = profile;
   if (graphed) r["graph_nodes"] = graphed->graph_nodes();
-  // Inputs cuDNN's batch norm refused (computed contiguous in float32 instead).
+  // Inputs cuDNN's batch norm refused (computed contiguous in float32 instead) or whose
+  // persistent NHWC kernels it declined; the cuDNN convolution algorithms chosen.
   r["batch_norm_fallbacks"] = batch_norm_cudnn_refusals();
+  r["conv_algorithms"] = conv_algorithm_choices();
   if (gpu) {
     r["peak_mb"] = double(stats.peak_allocated_bytes) / (1024.0 * 1024.0);
     r["peak_reserved_mb"] = double(stats.peak_reserved_bytes) / (1024.0 * 1024.0);
@@ -600,8 +606,8 @@ void print_notes(const json& out, bool gpu, int threads) {
   }
   for (const json& row : out["rows"])
     if (row["status"] == "ok" && !row["result"].value("batch_norm_fallbacks", json::array()).empty())
-      std::printf("tint %s %s/%lld: cuDNN refused batch norm on %s (computed contiguous in "
-                  "float32 instead)\n",
+      std::printf("tint %s %s/%lld: batch norm fallbacks %s (cuDNN refused the input: "
+                  "computed contiguous in float32; or declined its persistent NHWC kernels)\n",
                   row["mode"].get<std::string>().c_str(), row["model"].get<std::string>().c_str(),
                   static_cast<long long>(row["batch"].get<int64_t>()),
                   row["result"]["batch_norm_fallbacks"].dump().c_str());

@@ -225,14 +225,24 @@ def train_rows(b):
     for r in b.get("rows", []):
         fallbacks = r.get("result", {}).get("batch_norm_fallbacks") if r.get("status") == "ok" else None
         if fallbacks:
-            lines.append(f"tint {r.get('mode')} {r.get('model')}/{r.get('batch')}: cuDNN refused "
-                         f"batch norm on {', '.join(fallbacks)} (float32 fallback)")
+            lines.append(f"tint {r.get('mode')} {r.get('model')}/{r.get('batch')}: batch norm "
+                         f"fallbacks: {'; '.join(fallbacks)}")
+    for r in b.get("rows", []):
+        algos = r.get("result", {}).get("conv_algorithms") if r.get("status") == "ok" else None
+        if algos:  # how many of the row's cuDNN choices run each math type
+            kinds = {}
+            for a in algos:
+                kind = a.rsplit(", ", 2)[-2] if a.count(", ") >= 2 else "?"
+                kinds[kind] = kinds.get(kind, 0) + 1
+            lines.append(f"tint {r.get('mode')} {r.get('model')}/{r.get('batch')}: {len(algos)} "
+                         "cuDNN convolution choices: " +
+                         ", ".join(f"{n} {k}" for k, n in sorted(kinds.items())))
     for r in b.get("rows", []):
         prof = r.get("result", {}).get("profile") if r.get("status") == "ok" else None
         if not prof:
             continue
         ops = prof.get("ops", [])
-        lines.append(f"op profile, tint {r.get('model')} batch {r.get('batch')}: "
+        lines.append(f"op profile, tint {r.get('mode')} {r.get('model')} batch {r.get('batch')}: "
                      f"{fmt_num(prof.get('ms_per_step'), '.2f')} ms per synchronized step; "
                      "top ops (calls, ms per step):")
         lines.append("  " + "; ".join(f"{o.get('op')} {fmt_num(o.get('calls_per_step'), '.0f')} "

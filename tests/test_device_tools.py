@@ -60,7 +60,11 @@ def fabricate(logs):
                        "precision": "tf32", "status": "ok", "images_per_s": 1320.3,
                        "peak_mb": 1758.3, "speed_ratio": 1.09, "floor_images_per_s": 4496.1,
                        "floor_pct": 29.4, "result": {"profile": profile,
-                                                     "batch_norm_fallbacks": ["bfloat16 NHWC"]}},
+                                                     "batch_norm_fallbacks": ["bfloat16 NHWC"],
+                                                     "conv_algorithms": [
+                                                         "forward bf16 (image 32x8x176x176): "
+                                                         "algorithm 1, tensor-op math, workspace "
+                                                         "0 bytes"]}},
                       {"model": "seed", "batch": 32, "framework": "torch", "mode": "compiled",
                        "precision": "bf16", "status": "skipped",
                        "reason": "the --budget was spent"}]}
@@ -86,11 +90,12 @@ def main():
         check(rc == 0, "device_summary exits 0 on a full folder (got %d)" % rc)
         for needle in ["NVIDIA H100 80GB HBM3", "abc1234", "36 test cases", "rgb_to_lab",
                        "row-split sweep", "annealed_mean split=2", "2.51x",
-                       "op profile, tint seed batch 32", "conv2d_backward 23 15.22",
+                       "op profile, tint fp32 seed batch 32", "conv2d_backward 23 15.22",
                        "skipped: the --budget was spent", "tint --plain seed/32 1218.3",
                        "done: 1 epochs, 23 steps", "tf32 410.7",
                        "1.3x PyTorch eager img/s: not met",
-                       "cuDNN refused batch norm on bfloat16 NHWC"]:
+                       "batch norm fallbacks: bfloat16 NHWC",
+                       "1 cuDNN convolution choices: 1 tensor-op math"]:
             check(needle in out, "device_summary prints %r" % needle)
 
         empty = os.path.join(tmp, "empty")

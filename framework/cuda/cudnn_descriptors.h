@@ -70,6 +70,12 @@ class FilterDescriptor {
   cudnnFilterDescriptor_t desc_ = nullptr;
 };
 
+// The convolution math type for data of a dtype (see ConvolutionDescriptor).
+inline cudnnMathType_t math_type(DType dtype, bool allow_tf32) {
+  if (dtype == DType::BFloat16) return CUDNN_TENSOR_OP_MATH;
+  return dtype == DType::Float32 && allow_tf32 ? CUDNN_DEFAULT_MATH : CUDNN_FMA_MATH;
+}
+
 class ConvolutionDescriptor {
  public:
   ConvolutionDescriptor(DType dtype, int64_t pad_h, int64_t pad_w, int64_t stride_h,
@@ -79,12 +85,11 @@ class ConvolutionDescriptor {
         desc_, static_cast<int>(pad_h), static_cast<int>(pad_w), static_cast<int>(stride_h),
         static_cast<int>(stride_w), static_cast<int>(dil_h), static_cast<int>(dil_w),
         CUDNN_CROSS_CORRELATION, compute_type(dtype)));
-    // DEFAULT_MATH lets cuDNN use TF32 tensor cores for fp32 (and tensor cores for bfloat16);
+    // The math type the heuristics list algorithms for: DEFAULT_MATH lets cuDNN use TF32
+    // tensor cores for fp32; 16-bit data needs TENSOR_OP_MATH for tensor cores at all (with
+    // DEFAULT_MATH cuDNN 9 listed FMA kernels for bfloat16, ~40x slower on an H100);
     // FMA_MATH forbids them.
-    TINT_CUDNN_CHECK(cudnnSetConvolutionMathType(
-        desc_, (dtype == DType::Float32 && allow_tf32) || dtype == DType::BFloat16
-                   ? CUDNN_DEFAULT_MATH
-                   : CUDNN_FMA_MATH));
+    TINT_CUDNN_CHECK(cudnnSetConvolutionMathType(desc_, math_type(dtype, allow_tf32)));
   }
   ~ConvolutionDescriptor() { cudnnDestroyConvolutionDescriptor(desc_); }
   ConvolutionDescriptor(const ConvolutionDescriptor&) = delete;

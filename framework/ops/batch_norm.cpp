@@ -107,10 +107,11 @@ Tensor batch_norm2d_cuda(const Tensor& input, const Tensor& running_mean,
     const Tensor rv = running_var.defined() ? running_var.detach().contiguous() : Tensor();
     Tensor save_mean = Tensor::empty({channels}, stats_dtype, input.device());
     Tensor save_invstd = Tensor::empty({channels}, stats_dtype, input.device());
+    cuda::BatchNormPersistent persistent;
     {
       op_profile::MaybeScope profiled("batch_norm_forward_training", input.device());
       if (!cuda::batch_norm_forward_training(out, save_mean, save_invstd, xc, w, b, rm, rv,
-                                             momentum, eps)) {
+                                             momentum, eps, &persistent)) {
         cudnn_refused(input) = true;
         return batch_norm2d_fallback(input, running_mean, running_var, weight, bias, training,
                                      momentum, eps);
@@ -119,8 +120,8 @@ Tensor batch_norm2d_cuda(const Tensor& input, const Tensor& running_mean,
     if (rm.defined() && !running_mean.is_contiguous()) Tensor(running_mean).copy_(rm);
     if (rv.defined() && !running_var.is_contiguous()) Tensor(running_var).copy_(rv);
     return record(out, kOp, {input, weight, bias},
-                  [xc, w, save_mean, save_invstd, eps, channels](const Tensor& g,
-                                                                 const Needs& need) -> Grads {
+                  [xc, w, save_mean, save_invstd, eps, channels, persistent](
+                      const Tensor& g, const Needs& need) -> Grads {
                     const DType stats = save_mean.dtype();
                     Grads r(3);
                     if (need[0]) r[0] = empty_like_layout(xc, xc.dtype());
@@ -129,7 +130,8 @@ Tensor batch_norm2d_cuda(const Tensor& input, const Tensor& running_mean,
                     op_profile::MaybeScope profiled("batch_norm_backward_training",
                                                     xc.device());
                     cuda::batch_norm_backward_training(r[0], r[1], r[2], dense_like(g, xc), xc,
-                                                       w, save_mean, save_invstd, eps);
+                                                       w, save_mean, save_invstd, eps,
+                                                       persistent);
                     return r;
                   });
   }
@@ -233,6 +235,10 @@ Tensor batch_norm2d(const Tensor& input, const Tensor& running_mean, const Tenso
 
 std::vector<std::string> batch_norm_cudnn_refusals() {
   std::vector<std::string> kinds;
+#if defined(TINT_WITH_CUDA)
+  for (const std::string& d : cuda::batch_norm_persistent_declines())
+    kinds.push_back(d + " (persistent kernels declined: plain cuDNN call)");
+#endif
   for (int bf16 : {0, 1})
     for (int channels_last : {0, 1})
       if (cudnn_refusals()[bf16][channels_last])

@@ -19,8 +19,9 @@ Tensor batch_norm2d(const Tensor& input, const Tensor& running_mean, const Tenso
                     double momentum = 0.1, double eps = 1e-5);
 
 // The kinds of GPU input cuDNN refused so far in this process ("bfloat16 NCHW", "float32
-// NHWC", ...), which batch_norm2d then computes contiguous in float32: for benchmarks to say
-// which path ran. Empty when none was refused.
+// NHWC", ...), which batch_norm2d then computes contiguous in float32, and those whose
+// persistent NHWC kernels cuDNN declined ("... (persistent kernels declined: plain cuDNN
+// call)"): for benchmarks to say which path ran. Empty when none was.
 std::vector<std::string> batch_norm_cudnn_refusals();
 
 }  // namespace tint

@@ -216,4 +216,12 @@ Tensor conv_transpose2d(const Tensor& input, const Tensor& weight, const Tensor&
       });
 }
 
+std::vector<std::string> conv_algorithm_choices() {
+#if defined(TINT_WITH_CUDA)
+  return cuda::conv_algorithm_choices();
+#else
+  return {};
+#endif
+}
+
 }  // namespace tint

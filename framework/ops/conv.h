@@ -4,6 +4,8 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
+#include <vector>
 
 #include "framework/tensor/tensor.h"
 
@@ -47,5 +49,9 @@ int64_t conv_output_size(int64_t in, int64_t kernel, int64_t stride, int64_t pad
                          int64_t dilation);
 int64_t conv_transpose_output_size(int64_t in, int64_t kernel, int64_t stride, int64_t padding,
                                    int64_t output_padding, int64_t dilation);
+
+// The cuDNN convolution algorithms chosen so far in this process, one line each ("pass dtype
+// (shapes): algorithm A, math type, workspace bytes"); empty without CUDA.
+std::vector<std::string> conv_algorithm_choices();
 
 }  // namespace tint

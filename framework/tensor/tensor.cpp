@@ -12,6 +12,7 @@
 #include "framework/ops/cuda/copy.h"
 #include "framework/ops/cpu/fill.h"
 #include "framework/ops/cuda/fill.h"
+#include "framework/tensor/layout.h"
 #include "framework/ops/dispatch.h"
 #include "framework/ops/elementwise.h"
 #include "framework/ops/shape_ops.h"
@@ -222,8 +223,11 @@ Tensor Tensor::to(DType dtype) const { return dtype == this->dtype() ? *this : c
 
 Tensor Tensor::to(Device device) const {
   if (device == this->device()) return *this;
-  const Tensor src = contiguous();
-  Tensor out = Tensor::empty(shape(), dtype(), device);
+  // A channels_last tensor keeps its layout (its storage travels as it is); any other
+  // arrives contiguous.
+  const bool nhwc = is_nhwc(*this);
+  const Tensor src = nhwc ? *this : contiguous();
+  Tensor out = empty_dense(shape(), dtype(), device, nhwc);
   copy_bytes(out.raw_data(), device, src.raw_data(), src.device(), src.nbytes());
   const Device from = this->device();
   return record(out, "to_device", {*this},

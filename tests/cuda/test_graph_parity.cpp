@@ -4,6 +4,11 @@
 // parameters, step after step (eccv16 trains without dropout; float32, TF32 off); the loss's
 // NaN check, deferred in the graph, still reports after the replay; and dropout inside the
 // graph draws a fresh mask at every replay.
+// Adam runs with eps = 1 there: its update is then close to linear in the gradient, so the
+// parameters' movement compares at 1e-3 relative. (With eps = 1e-8 Adam turns the last-bit
+// differences of cuDNN's atomics-summing algorithms into whole steps of +-lr wherever a
+// gradient is near zero: on an H100 graphed and eager parameters then differed by up to
+// 6e-3 after five steps of lr 1e-3, while their losses agreed to 1e-4.)
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <set>
@@ -57,8 +62,10 @@ TEST_CASE("a training step replayed from a CUDA graph equals the eager step", "[
     return model;
   };
   auto eager = build(), graphed = build();
-  Adam eager_opt(eager->trainable_parameters(), AdamOptions{.lr = 1e-3});
-  Adam graph_opt(graphed->trainable_parameters(), AdamOptions{.lr = 1e-3});
+  const NamedParameters start = build()->named_parameters();
+  const AdamOptions adam{.lr = 0.1, .eps = 1.0};
+  Adam eager_opt(eager->trainable_parameters(), adam);
+  Adam graph_opt(graphed->trainable_parameters(), adam);
   const auto loss_of = [&](const Tensor& logits) {
     return color::rebalanced_cross_entropy(logits, ab, Tensor());
   };
@@ -75,11 +82,17 @@ TEST_CASE("a training step replayed from a CUDA graph equals the eager step", "[
   CHECK(step.captured());
   CHECK(step.graph_nodes() > 50);
   CHECK(cuda::multi_tensor_mode() == cuda::MultiTensorMode::Launch);  // restored
+  // Each parameter moved as the eager one did (a skipped, doubled or stale update, or a wrong
+  // bias correction, is off by 10 % or more of the movement).
   const NamedParameters a = graphed->named_parameters(), b = eager->named_parameters();
+  size_t moved_count = 0;
   for (size_t i = 0; i < a.size(); ++i) {
     INFO(a[i].first);
-    CHECK(max_abs_diff(a[i].second.cpu(), b[i].second.cpu()) <= 1e-4);
+    const double moved = max_abs_diff(b[i].second.cpu(), start[i].second.cpu());
+    moved_count += moved > 0;
+    CHECK(max_abs_diff(a[i].second.cpu(), b[i].second.cpu()) <= 1e-3 * moved + 1e-7);
   }
+  CHECK(moved_count * 10 >= a.size() * 9);  // the training moved (nearly) every parameter
   const StateDict sa = graphed->state_dict(), sb = eager->state_dict();
   CHECK(sa.at("model1.4.num_batches_tracked").cpu().item() ==
         sb.at("model1.4.num_batches_tracked").cpu().item());
@@ -89,8 +102,8 @@ TEST_CASE("a training step replayed from a CUDA graph equals the eager step", "[
 TEST_CASE("a replayed step reports what the loss would have refused", "[cuda][graph]") {
   const Device gpu = Device::cuda();
   Generator data(7);
-  Tensor L = rand({2, 1, 32, 32}, data, TensorOptions{}, 0.0, 100.0).to(gpu);
-  const Tensor ab = rand({2, 2, 32, 32}, data, TensorOptions{}, -60.0, 60.0).to(gpu);
+  const Tensor L = rand({2, 1, 32, 32}, data, TensorOptions{}, 0.0, 100.0).to(gpu);
+  Tensor ab = rand({2, 2, 32, 32}, data, TensorOptions{}, -60.0, 60.0).to(gpu);
   Generator gen(8);
   auto model = models::make_model("eccv16", models::Head::Classification, 0.125, gen);
   model->to(gpu);
@@ -102,8 +115,10 @@ TEST_CASE("a replayed step reports what the loss would have refused", "[cuda][gr
   step.step();  // warm-up
   step.step();  // capture and replay
   CHECK(std::isfinite(step.step().item()));
-  L.copy_(full(L.shape(), std::nan("")).to(gpu));
-  CHECK_THROWS_WITH(step.step(), Catch::Matchers::Contains("NaN or infinity"));
+  // A NaN target reaches the loss whatever the network does (a NaN input would not: ReLU
+  // maps it to 0, as max(x, 0) does).
+  ab.copy_(full(ab.shape(), std::nan("")).to(gpu));
+  CHECK_THROWS_WITH(step.step(), Catch::Matchers::Contains("the ab target contains NaN"));
 }
 
 TEST_CASE("dropout in a replayed step draws fresh masks every step", "[cuda][graph]") {

@@ -65,14 +65,24 @@ std::string shapes_str(int64_t n, int64_t k, const ConvGeometry& g) {
                         g.dil_h, ",", g.dil_w, g.channels_last ? ", NHWC" : "", ")");
 }
 
-// Picks from a list of perf results (sorted best first by cuDNN).
+// Whether an algorithm listed with math type m runs on tensor cores (16-bit data).
+bool tensor_op(cudnnMathType_t m) {
+  return m == CUDNN_TENSOR_OP_MATH || m == CUDNN_TENSOR_OP_MATH_ALLOW_CONVERSION;
+}
+
+// Picks from a list of perf results (sorted best first by cuDNN): the first usable one; for
+// bfloat16 the first usable tensor-core one if there is any.
 template <typename Perf>
-AlgoChoice pick(const Perf* perf, int count, const std::string& shapes, const char* pass) {
-  for (int i = 0; i < count; ++i) {
-    if (perf[i].status != CUDNN_STATUS_SUCCESS) continue;
-    if (settings().deterministic && perf[i].determinism != CUDNN_DETERMINISTIC) continue;
-    return {static_cast<int>(perf[i].algo), perf[i].memory, perf[i].mathType};
-  }
+AlgoChoice pick(const Perf* perf, int count, DType dtype, const std::string& shapes,
+                const char* pass) {
+  const auto usable = [&](int i) {
+    return perf[i].status == CUDNN_STATUS_SUCCESS &&
+           (!settings().deterministic || perf[i].determinism == CUDNN_DETERMINISTIC);
+  };
+  for (int round = dtype == DType::BFloat16 ? 0 : 1; round < 2; ++round)
+    for (int i = 0; i < count; ++i)
+      if (usable(i) && (round == 1 || tensor_op(perf[i].mathType)))
+        return {static_cast<int>(perf[i].algo), perf[i].memory, perf[i].mathType};
   TINT_FAIL("cuDNN has no usable ", pass, " algorithm", settings().deterministic
             ? " that is deterministic" : "", " for ", shapes);
 }
@@ -86,14 +96,32 @@ class AlgoCache {
     *out = it->second;
     return true;
   }
-  void put(const std::string& key, AlgoChoice choice) {
+  // description: the pass, dtype and shapes, for choices().
+  void put(const std::string& key, AlgoChoice choice, std::string description) {
     std::lock_guard<std::mutex> lock(mutex_);
     map_[key] = choice;
+    described_.push_back(detail::concat(description, ": algorithm ", choice.algo, ", ",
+                                        math_name(choice.math), ", workspace ",
+                                        choice.workspace, " bytes"));
+  }
+  std::vector<std::string> choices() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return described_;
   }
 
  private:
+  static const char* math_name(cudnnMathType_t m) {
+    switch (m) {
+      case CUDNN_DEFAULT_MATH: return "default math";
+      case CUDNN_TENSOR_OP_MATH: return "tensor-op math";
+      case CUDNN_TENSOR_OP_MATH_ALLOW_CONVERSION: return "tensor-op math (conversion)";
+      case CUDNN_FMA_MATH: return "FMA math";
+      default: return "math type ?";
+    }
+  }
   std::mutex mutex_;
   std::unordered_map<std::string, AlgoChoice> map_;
+  std::vector<std::string> described_;  // in the order chosen
 };
 
 AlgoCache& algo_cache() {
@@ -138,7 +166,7 @@ AlgoChoice choose(Pass pass, const ConvDescriptors& d, cudnnHandle_t h, const Te
                            d.y.get(), y.raw_data(), CUDNN_CONVOLUTION_FWD_ALGO_COUNT, &count,
                            perf, ws.raw_data(), max_ws), shapes);
     }
-    return pick(perf, count, shapes, "forward");
+    return pick(perf, count, x.dtype(), shapes, "forward");
   }
   if (pass == Pass::BackwardData) {
     cudnnConvolutionBwdDataAlgoPerf_t perf[CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT];
@@ -153,7 +181,7 @@ AlgoChoice choose(Pass pass, const ConvDescriptors& d, cudnnHandle_t h, const Te
                            d.x.get(), x.raw_data(), CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT,
                            &count, perf, ws.raw_data(), max_ws), shapes);
     }
-    return pick(perf, count, shapes, "backward-data");
+    return pick(perf, count, x.dtype(), shapes, "backward-data");
   }
   cudnnConvolutionBwdFilterAlgoPerf_t perf[CUDNN_CONVOLUTION_BWD_FILTER_ALGO_COUNT];
   TINT_CUDNN_CHECK(cudnnGetConvolutionBackwardFilterAlgorithm_v7(
@@ -167,7 +195,7 @@ AlgoChoice choose(Pass pass, const ConvDescriptors& d, cudnnHandle_t h, const Te
                          d.w.get(), w.raw_data(), CUDNN_CONVOLUTION_BWD_FILTER_ALGO_COUNT,
                          &count, perf, ws.raw_data(), max_ws), shapes);
   }
-  return pick(perf, count, shapes, "backward-filter");
+  return pick(perf, count, x.dtype(), shapes, "backward-filter");
 }
 
 // Runs one pass: x (image side), w (filter), y (columns side); the pass's output is y for
@@ -187,7 +215,10 @@ void run_pass(Pass pass, const Tensor& x, const Tensor& w, const Tensor& y, int6
   AlgoChoice choice;
   if (!algo_cache().find(key, &choice)) {
     choice = choose(pass, d, h, x, w, y, shapes);
-    algo_cache().put(key, choice);
+    const char* names[] = {"forward", "backward-data", "backward-filter"};
+    algo_cache().put(key, choice,
+                     detail::concat(names[static_cast<int>(pass)], " ", dtype_name(x.dtype()),
+                                    " ", shapes));
   }
   // cuDNN selects the kernel by algorithm and math type together (its workspace size is for
   // that pair), so run with the listed math type, as PyTorch does; fp32 without TF32 keeps
@@ -265,6 +296,8 @@ void bias_grad(const Tensor& grad_bias, const Tensor& grad_out, bool nhwc) {
 }
 
 }  // namespace
+
+std::vector<std::string> conv_algorithm_choices() { return algo_cache().choices(); }
 
 void conv2d_forward(const Tensor& out, const Tensor& input, const Tensor& weight,
                     const Tensor& bias, const ConvGeometry& g) {
