@@ -11,7 +11,8 @@
 #      everything);
 #   5. tint_cuda_tests (CPU/GPU parity of every CUDA op, --durations yes); if it dies before
 #      its summary (a crash, a sticky CUDA error), every test case again in its own process,
-#      so one fault does not hide the rest (--all: the whole ctest instead, CPU tests too);
+#      so one fault does not hide the rest (--no-isolate: not, leaving the time to the
+#      benchmarks; --all: the whole ctest instead, CPU tests too);
 #   6. bench_kernels --device cuda --row-splits 1,2,4,8 (colorization kernels: GB/s, % of
 #      copy bandwidth, fused vs unfused loss; the loss and annealed mean with 1-8 threads per
 #      logits row);
@@ -47,7 +48,7 @@
 #          [--budget SECONDS] [--batches 32,64] [--torch-modes eager,channels_last_bf16,compiled]
 #          [--tint-modes fp32,bf16,bf16_nhwc,bf16_nhwc_graph]
 #          [--no-bench-ops] [--train-sample DIR] [--plain-too] [--no-bench-train]
-#          [--ncu KERNEL,KERNEL...] [--no-tests] [--no-bench-kernels]
+#          [--ncu KERNEL,KERNEL...] [--no-tests] [--no-isolate] [--no-bench-kernels]
 #          [--experiments SCALE [--experiments-data DIR] [--report-later]]
 #          [--report-only SCALE]
 set -uo pipefail
@@ -69,6 +70,7 @@ plain_too=0
 bench_train_on=1
 ncu_kernels=""
 tests_on=1
+isolate=1
 bench_kernels_on=1
 experiments=""
 experiments_data=datasets/gpu-full
@@ -88,13 +90,14 @@ while [ $# -gt 0 ]; do
     --plain-too) plain_too=1 ;;
     --no-bench-train) bench_train_on=0 ;;
     --no-tests) tests_on=0 ;;
+    --no-isolate) isolate=0 ;;
     --no-bench-kernels) bench_kernels_on=0 ;;
     --experiments) experiments=${2:?--experiments needs a scale}; shift ;;
     --experiments-data) experiments_data=${2:?--experiments-data needs a folder}; shift ;;
     --report-later) report_mode=later ;;
     --report-only) experiments=${2:?--report-only needs a scale}; report_mode=only; shift ;;
     --ncu) ncu_kernels=${2:?--ncu needs kernel names}; shift ;;
-    -h | --help) sed -n '2,38p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) sed -n '2,53p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "device_check.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -429,7 +432,7 @@ elif [ "$all" = 1 ]; then
   fi
 elif [ -x "$cuda_tests" ] || [ "$dry_run" = 1 ]; then
   step tests 150 "$logs/cuda_tests.log" "$cuda_tests" --durations yes
-  if [ "$dry_run" = 0 ] && ! catch2_done "$logs/cuda_tests.log" &&
+  if [ "$dry_run" = 0 ] && [ "$isolate" = 1 ] && ! catch2_done "$logs/cuda_tests.log" &&
      ! awk -F'\t' '$1 == "tests" && $2 == "skipped" { s = 1 } END { exit !s }' "$status_file"; then
     # It died before its summary: each test case in its own process, so the first fault
     # (possibly a sticky CUDA error that fails everything after it) does not hide the rest.
