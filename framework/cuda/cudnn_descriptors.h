@@ -87,7 +87,8 @@ class ConvolutionDescriptor {
         CUDNN_CROSS_CORRELATION, compute_type(dtype)));
     // The math type the heuristics list algorithms for: DEFAULT_MATH lets cuDNN use TF32
     // tensor cores for fp32; 16-bit data needs TENSOR_OP_MATH for tensor cores at all (with
-    // DEFAULT_MATH cuDNN 9 listed FMA kernels for bfloat16, ~40x slower on an H100);
+    // DEFAULT_MATH cuDNN 9 listed FMA kernels for bfloat16: the backward ~38x slower than TF32
+    // on an H100, docs/device-log.md run 6);
     // FMA_MATH forbids them.
     TINT_CUDNN_CHECK(cudnnSetConvolutionMathType(desc_, math_type(dtype, allow_tf32)));
   }

@@ -4,11 +4,14 @@
 // parameters, step after step (eccv16 trains without dropout; float32, TF32 off); the loss's
 // NaN check, deferred in the graph, still reports after the replay; and dropout inside the
 // graph draws a fresh mask at every replay.
-// Adam runs with eps = 1 there: its update is then close to linear in the gradient, so the
-// parameters' movement compares at 1e-3 relative. (With eps = 1e-8 Adam turns the last-bit
-// differences of cuDNN's atomics-summing algorithms into whole steps of +-lr wherever a
-// gradient is near zero: on an H100 graphed and eager parameters then differed by up to
-// 6e-3 after five steps of lr 1e-3, while their losses agreed to 1e-4.)
+// Adam runs with eps = 1 there: its update is then close to linear in the gradient, so each
+// parameter's movement compares at 2 % relative, where a skipped, doubled or stale update or
+// a wrong bias correction is off by 10 % or more. (With eps = 1e-8 Adam turns last-bit
+// differences of the summation order into whole steps of +-lr wherever a gradient is near
+// zero: on an H100 graphed and eager parameters then differed by up to 6e-3 after five
+// steps of lr 1e-3 while their losses agreed to 1e-4; with eps = 1 and lr 0.1 the worst
+// parameter differed by 0.84 % of its movement (device-log run 7), which five steps at this
+// lr grow from float32 rounding: 1e-3 was too tight.)
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <set>
@@ -82,15 +85,14 @@ TEST_CASE("a training step replayed from a CUDA graph equals the eager step", "[
   CHECK(step.captured());
   CHECK(step.graph_nodes() > 50);
   CHECK(cuda::multi_tensor_mode() == cuda::MultiTensorMode::Launch);  // restored
-  // Each parameter moved as the eager one did (a skipped, doubled or stale update, or a wrong
-  // bias correction, is off by 10 % or more of the movement).
+  // Each parameter moved as the eager one did (within 2 % of its movement; see the top).
   const NamedParameters a = graphed->named_parameters(), b = eager->named_parameters();
   size_t moved_count = 0;
   for (size_t i = 0; i < a.size(); ++i) {
     INFO(a[i].first);
     const double moved = max_abs_diff(b[i].second.cpu(), start[i].second.cpu());
     moved_count += moved > 0;
-    CHECK(max_abs_diff(a[i].second.cpu(), b[i].second.cpu()) <= 1e-3 * moved + 1e-7);
+    CHECK(max_abs_diff(a[i].second.cpu(), b[i].second.cpu()) <= 2e-2 * moved + 1e-7);
   }
   CHECK(moved_count * 10 >= a.size() * 9);  // the training moved (nearly) every parameter
   const StateDict sa = graphed->state_dict(), sb = eager->state_dict();

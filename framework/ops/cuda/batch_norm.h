@@ -12,7 +12,7 @@ namespace tint::cuda {
 
 // What a training forward on a channels_last x leaves for its backward: whether cuDNN's
 // persistent NHWC kernels ran (cudnnBatchNormalization*Ex, CUDNN_BATCHNORM_SPATIAL_PERSISTENT,
-// as PyTorch calls them for channels_last; the plain NHWC calls were ~12x slower on an H100),
+// as PyTorch calls them for channels_last; the plain NHWC calls were ~13x slower on an H100),
 // and the reserve space they keep (undefined when they need none).
 struct BatchNormPersistent {
   bool used = false;
