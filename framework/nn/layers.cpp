@@ -29,10 +29,18 @@ void check_kernel(Pair k, const char* layer) {
 
 // Under settings().autocast_bfloat16, what a convolution computes with: float32 tensors cast
 // to bfloat16 (a differentiable cast); anything else (undefined, float64, already bfloat16)
-// unchanged, as PyTorch's autocast leaves float64 alone.
-Tensor autocast_input(const Tensor& t) {
-  return t.defined() && t.dtype() == DType::Float32 ? t.to(DType::BFloat16) : t;
+// unchanged, as PyTorch's autocast leaves float64 alone. channels_last: a 4-D tensor (an
+// input, a weight) is cast straight into the NHWC layout the convolution will take it in,
+// one copy instead of a cast and a layout copy (and likewise for its gradient).
+Tensor autocast_input(const Tensor& t, bool channels_last) {
+  if (!t.defined() || t.dtype() != DType::Float32) return t;
+  return channels_last && t.dim() == 4 ? cast_channels_last(t, DType::BFloat16)
+                                       : t.to(DType::BFloat16);
 }
+
+// The bias of a convolution under autocast: the fused bias_relu takes float32 bias with
+// bfloat16 activations (it computes in float32 anyway), which saves a cast each way.
+Tensor autocast_bias(const Tensor& b, bool fused) { return fused ? b : autocast_input(b, false); }
 
 }  // namespace
 
@@ -133,9 +141,12 @@ Tensor Conv2d::convolve(const Tensor& input, bool fuse_bias_relu) const {
     w = pad(w, {0, 0, 0, 0, 0, 0, 0, extra_out});
     if (b.defined()) b = pad(b, {0, extra_out});
   }
-  if (s.autocast_bfloat16) x = autocast_input(x), w = autocast_input(w), b = autocast_input(b);
   Conv2dOptions options = options_;
   options.channels_last = options.channels_last || s.channels_last;
+  if (s.autocast_bfloat16) {
+    x = autocast_input(x, options.channels_last), w = autocast_input(w, options.channels_last);
+    b = autocast_bias(b, fuse_bias_relu);
+  }
   const Tensor y = fuse_bias_relu ? bias_relu(conv2d(x, w, Tensor(), options), b)
                                   : conv2d(x, w, b, options);
   return extra_out > 0 ? y.slice(1, 0, out_channels) : y;
@@ -157,9 +168,12 @@ ConvTranspose2d::ConvTranspose2d(int64_t in_channels, int64_t out_channels, Pair
 Tensor ConvTranspose2d::convolve(const Tensor& input, bool fuse_bias_relu) const {
   const Settings& s = settings();
   Tensor x = input, w = weight_, b = bias_;
-  if (s.autocast_bfloat16) x = autocast_input(x), w = autocast_input(w), b = autocast_input(b);
   ConvTranspose2dOptions options = options_;
   options.channels_last = options.channels_last || s.channels_last;
+  if (s.autocast_bfloat16) {
+    x = autocast_input(x, options.channels_last), w = autocast_input(w, options.channels_last);
+    b = autocast_bias(b, fuse_bias_relu);
+  }
   return fuse_bias_relu ? bias_relu(conv_transpose2d(x, w, Tensor(), options), b)
                         : conv_transpose2d(x, w, b, options);
 }

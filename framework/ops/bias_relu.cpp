@@ -1,6 +1,7 @@
 // Public bias_relu: argument checks, the kernels, and one node that saves only the output
 // (y > 0 is the ReLU mask, so the input is not kept alive for the backward). bfloat16 runs
-// natively on the GPU and through float32 on the CPU (ops/mixed_precision.h).
+// natively on the GPU and through float32 on the CPU (ops/mixed_precision.h), with a
+// bfloat16 or a float32 bias.
 #include "framework/ops/bias_relu.h"
 
 #include <vector>
@@ -27,7 +28,9 @@ cpu::BiasReluGeometry bias_relu_geometry(const Tensor& x, const Tensor& bias) {
   TINT_CHECK(x.dim() == 4, kOp, ": the input must be 4-D (N, C, H, W), got shape ",
              shape_str(x.shape()));
   check_floating(bias, kOp, "the bias");
-  check_same_dtype(x, bias, kOp, "the input", "the bias");
+  // bfloat16 data may take a float32 bias (the mixed-precision layers' master bias as it is).
+  if (!(is_bfloat16(x) && bias.dtype() == DType::Float32))
+    check_same_dtype(x, bias, kOp, "the input", "the bias");
   check_same_device(x, bias, kOp, "the input", "the bias");
   TINT_CHECK(bias.shape() == Shape{x.size(1)}, kOp, ": the bias must have shape [", x.size(1),
              "] (one value per channel of the input of shape ", shape_str(x.shape()),
@@ -53,10 +56,11 @@ Tensor bias_relu(const Tensor& x, const Tensor& bias) {
   Tensor out = empty_like_layout(xc, x.dtype());
   TINT_DEVICE_CALL(out.device(), bias_relu_forward, out, xc, bc, g);
   const Tensor y = out.detach();  // saved without its node, so the graph has no cycle
-  return record(out, kOp, {x, bias}, [g, y](const Tensor& grad, const Needs& need) -> Grads {
+  return record(out, kOp, {x, bias}, [g, y, bias_dtype = bias.dtype()](
+                                          const Tensor& grad, const Needs& need) -> Grads {
     Grads r(2);
     if (need[0]) r[0] = empty_like_layout(y, y.dtype());
-    if (need[1]) r[1] = Tensor::empty({g.channels}, y.dtype(), y.device());
+    if (need[1]) r[1] = Tensor::empty({g.channels}, bias_dtype, y.device());
     TINT_DEVICE_CALL(y.device(), bias_relu_backward, r[0], r[1], dense_like(grad, y), y, g);
     return r;
   });

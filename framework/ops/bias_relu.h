@@ -10,8 +10,10 @@
 
 namespace tint {
 
-// x: float32, float64 or bfloat16, 4-D (N, C, H, W); bias: same dtype and device, shape (C). Anything
-// else is a tint::Error that names bias_relu and the shapes or dtypes.
+// x: float32, float64 or bfloat16, 4-D (N, C, H, W); bias: same dtype (or float32 for a
+// bfloat16 x: the sum is computed in float32 and rounded once, and the bias's gradient comes
+// back float32) and device, shape (C). Anything else is a tint::Error that names bias_relu
+// and the shapes or dtypes.
 Tensor bias_relu(const Tensor& x, const Tensor& bias);
 
 }  // namespace tint

@@ -121,4 +121,19 @@ Tensor cast(const Tensor& x, DType dtype) {
   });
 }
 
+Tensor cast_channels_last(const Tensor& x, DType dtype) {
+  check_defined(x, "cast_channels_last", "the input");
+  TINT_CHECK(x.dim() == 4, "cast_channels_last: the input must be 4-D (N, C, H, W), got shape ",
+             shape_str(x.shape()));
+  Tensor out = empty_channels_last(x.shape(), dtype, x.device());
+  out.copy_(x);  // one strided copy converts both
+  if (!is_floating(dtype) || !is_floating(x.dtype())) return out;
+  return record(out, "cast_channels_last", {x},
+                [from = x.dtype(), nhwc = is_nhwc(x)](const Tensor& g, const Needs&) {
+                  Tensor r = empty_dense(g.shape(), from, g.device(), nhwc);
+                  r.copy_(g);
+                  return Grads{r};
+                });
+}
+
 }  // namespace tint

@@ -21,4 +21,9 @@ Tensor cast(const Tensor& x, DType dtype);
 // contiguous. x must be 4-D.
 Tensor to_channels_last(const Tensor& x);
 
+// cast(x, dtype) laid out channels_last, in one copy (the cast and the layout change at
+// once): what a mixed-precision convolution asked for channels_last takes its float32
+// weight as. x must be 4-D. The gradient comes back in x's dtype and layout, also in one copy.
+Tensor cast_channels_last(const Tensor& x, DType dtype);
+
 }  // namespace tint

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "framework/tint.h"
+#include "framework/autograd/node.h"
 #include "framework/ops/math/dropout.h"
 #include "gradcheck.h"
 
@@ -83,6 +84,34 @@ TEST_CASE("to_channels_last lays a tensor out NHWC, differentiably", "[layout]")
   CHECK_THROWS_WITH(to_channels_last(zeros({2, 3})), Contains("to_channels_last") && Contains("4-D"));
   CHECK(gradcheck([](const std::vector<Tensor>& v) { return to_channels_last(v[0]) * v[0]; },
                   {leaf64({1, 2, 3, 2}, 13)}) == "");
+}
+
+TEST_CASE("cast_channels_last casts and lays out in one copy, differentiably", "[layout]") {
+  const Tensor x = leaf64({2, 3, 4, 5}, 14);
+  const Tensor y = cast_channels_last(x, DType::Float32);
+  CHECK(is_nhwc(y));
+  CHECK(y.dtype() == DType::Float32);
+  CHECK(y.to_vector<float>() == x.to(DType::Float32).to_vector<float>());
+  const Tensor r = leaf64({2, 3, 4, 5}, 15).detach().to(DType::Float32);
+  sum(y * r).backward();
+  // The gradient in x's dtype and layout (contiguous here; channels_last for an NHWC x).
+  CHECK(x.grad().dtype() == DType::Float64);
+  CHECK(x.grad().is_contiguous());
+  CHECK(max_abs_diff(x.grad(), r.to(DType::Float64)) == 0.0);
+  // For a channels_last x, the node's gradient (a leaf's .grad is the engine's contiguous
+  // copy of it).
+  const Tensor xl = as_channels_last(leaf64({2, 3, 4, 5}, 16).detach()).set_requires_grad();
+  const Tensor out = cast_channels_last(xl, DType::Float32);
+  const std::vector<Tensor> grads = out.grad_fn()->backward(r, {true});
+  CHECK(is_nhwc(grads[0]));
+  CHECK(grads[0].dtype() == DType::Float64);
+  CHECK(max_abs_diff(grads[0], r.to(DType::Float64)) == 0.0);
+  CHECK_THROWS_WITH(cast_channels_last(zeros({2, 3}), DType::Float32),
+                    Contains("cast_channels_last") && Contains("4-D"));
+  CHECK(gradcheck([](const std::vector<Tensor>& v) {
+                    return cast_channels_last(v[0], DType::Float64) * v[0];
+                  },
+                  {leaf64({1, 2, 3, 2}, 17)}) == "");
 }
 
 TEST_CASE("convolutions asked for channels_last give the same values in that layout",

@@ -47,6 +47,7 @@ TEST_CASE("bfloat16 ops are their float32 twins rounded once", "[mixed_precision
   CHECK(values(up) == rounded(conv_transpose2d(x, wt, b, ConvTranspose2dOptions{2, 1})));
   const Tensor y = conv2d(x, w, Tensor(), Conv2dOptions{1, 1}).to(kBF16);
   CHECK(values(bias_relu(y, bb)) == rounded(bias_relu(y.to(kF32), b)));
+  CHECK(values(bias_relu(y, b)) == rounded(bias_relu(y.to(kF32), b)));  // a float32 bias
   CHECK(values(relu(xb)) == rounded(relu(x)));
   CHECK(values(add(xb, xb * 0.5)) == rounded(add(x, (x * 0.5).to(kBF16).to(kF32))));
   CHECK(values(upsample_nearest2d(xb, UpsampleSize::scale(2.0))) ==
@@ -79,6 +80,21 @@ TEST_CASE("gradients through bfloat16 ops reach float32 leaves as float32", "[mi
   CHECK(relative_gap(x.grad(), x2.grad()) < 3e-2);
   CHECK(relative_gap(w.grad(), w2.grad()) < 3e-2);
   CHECK(relative_gap(b.grad(), b2.grad()) < 3e-2);
+}
+
+TEST_CASE("bias_relu with bfloat16 data and a float32 bias gives the bias a float32 gradient",
+          "[mixed_precision]") {
+  const Tensor x = bfloat16_exact({2, 4, 5, 3}, 31, -1.0, 1.0);
+  const Tensor b = bfloat16_exact({4}, 32, -0.5, 0.5).set_requires_grad();
+  const Tensor b2 = b.detach().clone().set_requires_grad();
+  const Tensor r = bfloat16_exact({2, 4, 5, 3}, 33);
+  const Tensor y = bias_relu(x.to(kBF16), b);
+  CHECK(y.dtype() == kBF16);
+  sum(y.to(kF32) * r).backward();
+  sum(bias_relu(x, b2) * r).backward();
+  CHECK(b.grad().dtype() == kF32);
+  // The mask is the float32 sum's (rounded once after it), so the gradient is float32's own.
+  CHECK(max_abs_diff(b.grad(), b2.grad()) == 0.0);
 }
 
 TEST_CASE("batch_norm2d takes bfloat16 with float32 parameters and statistics",
@@ -116,8 +132,12 @@ TEST_CASE("mixing bfloat16 with another dtype is an error naming both", "[mixed_
   CHECK_THROWS_WITH(add(a, b), Contains("add") && Contains("float32") && Contains("bfloat16"));
   CHECK_THROWS_WITH(conv2d(ones({1, 2, 4, 4}).to(kBF16), ones({3, 2, 3, 3}), Tensor(), {}),
                     Contains("conv2d") && Contains("float32") && Contains("bfloat16"));
-  CHECK_THROWS_WITH(bias_relu(ones({1, 2, 2, 2}).to(kBF16), ones({2})),
-                    Contains("bias_relu") && Contains("bfloat16"));
+  // bias_relu takes a float32 bias with bfloat16 data (the autocast layers' master bias), no
+  // other mix.
+  CHECK_THROWS_WITH(bias_relu(ones({1, 2, 2, 2}).to(kBF16), ones({2}).to(DType::Float64)),
+                    Contains("bias_relu") && Contains("bfloat16") && Contains("float64"));
+  CHECK_THROWS_WITH(bias_relu(ones({1, 2, 2, 2}), ones({2}).to(kBF16)),
+                    Contains("bias_relu") && Contains("bfloat16") && Contains("float32"));
   // Ops outside the mixed-precision path still refuse it.
   CHECK_THROWS_WITH(sum(b), Contains("bfloat16"));
 }
@@ -142,14 +162,31 @@ TEST_CASE("autocast_bfloat16 computes the convolutions in bfloat16 from float32 
   CHECK(count_graph_nodes(y, "conv2d") == 1);
   CHECK(count_graph_nodes(y, "conv_transpose2d") == 1);
   CHECK(count_graph_nodes(y, "bias_relu") == 2);
-  // The input, two weights and two biases are cast; BatchNorm's parameters are not.
-  CHECK(count_graph_nodes(y, "cast") >= 5);
+  // The two weights are cast (and the input, which needs no gradient, so leaves no node);
+  // the biases go to bias_relu as float32, and BatchNorm's parameters stay float32 too.
+  CHECK(count_graph_nodes(y, "cast") >= 2);
+  CHECK(count_graph_nodes(y, "cast_channels_last") == 0);
   sum(y.to(kF32)).backward();
   for (const auto& [name, p] : seq->named_parameters()) {
     INFO(name);
     CHECK(p.dtype() == kF32);
     REQUIRE(p.grad().defined());
     CHECK(p.grad().dtype() == kF32);
+  }
+  // With channels_last, the input and the weights are cast straight into NHWC, one copy each,
+  // and the values are the same.
+  {
+    nn::SettingsScope scope(
+        {.fuse_bias_relu = true, .autocast_bfloat16 = true, .channels_last = true});
+    const Tensor z = (*seq)(x);
+    CHECK(count_graph_nodes(z, "cast_channels_last") == 2);  // the weights (x needs no node)
+    CHECK(values(z) == values(y));
+    sum(z.to(kF32)).backward();  // the gradients come back float32, as the masters are
+    for (const auto& [name, p] : seq->named_parameters()) {
+      INFO(name);
+      CHECK(p.grad().dtype() == kF32);
+      CHECK(p.grad().is_contiguous());
+    }
   }
   // Off (the default): float32 throughout, no casts.
   const Tensor plain = (*seq)(x);

@@ -61,6 +61,16 @@ TEST_CASE("bfloat16 bias_relu on the GPU matches the cpu", "[cuda][mixed_precisi
     INFO(shape_str(s));
     CHECK(parity(f, {cpu_leaf_bf16_exact(s, 7), cpu_leaf_bf16_exact({s[1]}, 8)}, kRtol, 1e-2) == "");
   }
+  // A float32 bias (the autocast layers' master bias): its gradient float32 on both devices.
+  const auto g = [](const Xs& v) { return bias_relu(b16(v[0]), v[1]).to(kF32); };
+  for (bool nhwc : {false, true}) {
+    INFO((nhwc ? "NHWC" : "NCHW"));
+    const auto h = [&](const Xs& v) {
+      return g({nhwc ? to_channels_last(v[0]) : v[0], v[1]});
+    };
+    CHECK(parity(h, {cpu_leaf_bf16_exact({8, 64, 14, 14}, 9), cpu_leaf_bf16_exact({64}, 10)},
+                 kRtol, 1e-2) == "");
+  }
 }
 
 TEST_CASE("bfloat16 batch_norm2d on the GPU matches the cpu, statistics in float32",

@@ -1,10 +1,13 @@
 // CUDA fused bias + ReLU with the CPU's per-element rule (math/bias_relu.h), for float32,
-// float64 and bfloat16 (computed in float, ops/mixed_precision.h), and the same loops without
+// float64 and bfloat16 (computed in float, ops/mixed_precision.h; the bias bfloat16 or
+// float32, its gradient in the bias's dtype), and the same loops without
 // the ReLU for the bias of a bfloat16 convolution; NCHW or NHWC (geometry.channels_last).
 // Forward: one thread per element. Backward: a (parts, channels) grid (NHWC: parts x tiles of
 // 32 channels) in which each block writes its slice of grad_x and sums it in double into one
 // partial per block and channel; a second kernel adds each channel's partials in a fixed
 // order, so grad_bias is deterministic (no atomics).
+#include <type_traits>
+
 #include "framework/ops/cuda/bias_relu.h"
 #include "framework/ops/cuda/launch.cuh"
 #include "framework/ops/math/bias_relu.h"
@@ -20,8 +23,8 @@ constexpr int64_t kMaxPartsPerChannel = 256;
 // Relu = false is the plain per-channel bias of a bfloat16 convolution (conv.cu): the same
 // loops without the mask. Elements are loaded into acc_t<T> (float for bfloat16) and each
 // output is rounded once.
-template <typename T, bool Relu>
-__global__ void bias_forward_kernel(T* out, const T* x, const T* bias, BiasReluGeometry g) {
+template <typename T, typename B, bool Relu>
+__global__ void bias_forward_kernel(T* out, const T* x, const B* bias, BiasReluGeometry g) {
   using A = acc_t<T>;
   const int64_t total = g.batch * g.channels * g.positions;
   TINT_GRID_STRIDE(i, total) {
@@ -95,14 +98,24 @@ __global__ void bias_backward_nhwc_kernel(T* gx, double* partials, const T* go, 
   }
 }
 
-template <typename T>
-__global__ void bias_finish_kernel(T* db, const double* partials, int64_t channels,
+template <typename B>
+__global__ void bias_finish_kernel(B* db, const double* partials, int64_t channels,
                                    int64_t parts) {
   TINT_GRID_STRIDE(c, channels) {
     double acc = 0;
     for (int64_t p = 0; p < parts; ++p) acc += partials[c * parts + p];
-    db[c] = static_cast<T>(acc);
+    db[c] = static_cast<B>(acc);
   }
+}
+
+// fn.template operator()<B>() with B = the bias's element type: float for a float32 bias
+// with bfloat16 data (bias_relu under autocast), else scalar_t.
+template <typename T, typename Fn>
+void with_bias_type(const Tensor& bias, Fn&& fn) {
+  if constexpr (std::is_same_v<T, bfloat16>) {
+    if (bias.dtype() == DType::Float32) return fn.template operator()<float>();
+  }
+  fn.template operator()<T>();
 }
 
 template <bool Relu>
@@ -111,14 +124,16 @@ void bias_forward(const Tensor& out, const Tensor& x, const Tensor& bias,
   const int64_t total = geo.batch * geo.channels * geo.positions;
   if (total == 0) return;
   TINT_DISPATCH_FLOATING_BF16(x.dtype(), op, [&] {
-    bias_forward_kernel<scalar_t, Relu><<<blocks_for(total), kThreads, 0, stream_of(out)>>>(
-        out.data_ptr<scalar_t>(), x.data_ptr<const scalar_t>(), bias.data_ptr<const scalar_t>(),
-        geo);
+    with_bias_type<scalar_t>(bias, [&]<typename B>() {
+      bias_forward_kernel<scalar_t, B, Relu><<<blocks_for(total), kThreads, 0, stream_of(out)>>>(
+          out.data_ptr<scalar_t>(), x.data_ptr<const scalar_t>(), bias.data_ptr<const B>(), geo);
+    });
   });
   check_launch(op);
 }
 
-// grad_bias (defined) and optionally grad_x; out (the ReLU output) is read only with Relu.
+// grad_bias (defined; float32 for bfloat16 data with a float32 bias) and optionally grad_x;
+// out (the ReLU output) is read only with Relu.
 template <bool Relu>
 void bias_backward(const Tensor& grad_x, const Tensor& grad_bias, const Tensor& grad_out,
                    const Tensor& out, const BiasReluGeometry& geo, const char* op) {
@@ -146,8 +161,10 @@ void bias_backward(const Tensor& grad_x, const Tensor& grad_bias, const Tensor& 
           gx, partials.data_ptr<double>(), grad_out.data_ptr<const scalar_t>(), y, geo);
     }
     check_launch(op);
-    bias_finish_kernel<<<blocks_for(geo.channels), kThreads, 0, stream_of(grad_out)>>>(
-        grad_bias.data_ptr<scalar_t>(), partials.data_ptr<const double>(), geo.channels, parts);
+    with_bias_type<scalar_t>(grad_bias, [&]<typename B>() {
+      bias_finish_kernel<<<blocks_for(geo.channels), kThreads, 0, stream_of(grad_out)>>>(
+          grad_bias.data_ptr<B>(), partials.data_ptr<const double>(), geo.channels, parts);
+    });
   });
   check_launch(op);
 }
