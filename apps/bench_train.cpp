@@ -28,7 +28,7 @@
 // so one run's memory does not count in another's peak. Peak memory: on a GPU the caching
 // allocators' peak of allocated bytes (device_memory_stats().peak_allocated_bytes,
 // torch.cuda.max_memory_allocated) over the timed steps (reset after the warmup steps;
-// a CUDA-graph run's over all steps, its capture included: replays allocate nothing); on
+// a CUDA-graph run's from its capture on, the second step: replays allocate nothing); on
 // the cpu the process' maximum resident set size (getrusage), which for PyTorch includes the
 // interpreter and libtorch (its size before the model is printed as "base"). Throughput:
 // images per second of the median step (each step ends with a device synchronize on a GPU),
@@ -288,10 +288,12 @@ int run_worker(const Config& c, const std::string& model_name) {
   std::vector<double> ms;
   double first_loss = 0, last_loss = 0, first_ms = 0;
   for (int i = 0; i < c.warmup + c.steps; ++i) {
-    // The peak of the timed steps; a graphed run's from the start, since its capture (in
-    // the warmup) allocates what each replay then reuses without allocating (its
-    // intermediates are free blocks of the graph's pool during the replays).
-    if (gpu && i == c.warmup && !graphed) {
+    // The peak of the timed steps; a graphed run's from its capture (step 2) on, since the
+    // capture allocates what each replay then reuses without allocating (its intermediates
+    // are free blocks of the graph's pool during the replays), while step 1 (an eager step,
+    // where --cudnn-benchmark's cudnnFind workspaces come and go) is left out as the eager
+    // runs' warmup is.
+    if (gpu && i == (graphed ? 1 : c.warmup)) {
       cuda::synchronize(device.index);
       device_reset_peak(device);
     }
