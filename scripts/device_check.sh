@@ -30,8 +30,8 @@
 #      makes with --report-only SCALE (the run stays in the build folder);
 #  10. bench_train --device cuda (training images/s, peak memory and % of the FLOP floor,
 #      seed and eccv16 at --batches, tint's --tint-modes (default: bench_train's GPU sweep)
-#      against PyTorch's --torch-modes), last: it gets what
-#      remains of the budget (at most 360 s) and is told so (--budget), so it skips what no
+#      against PyTorch's --torch-modes; --cudnn-benchmark: cudnnFind on both sides), last:
+#      it gets what remains of the budget (at most 360 s) and is told so (--budget), so it skips what no
 #      longer fits (compiled runs first) and still prints its table; 3 more steps per tint
 #      run with the op profile on give each tint row's slowest ops;
 #  11. prints a short table LAST: GPU, commit, test counts, cuda_tests' Catch2 summary line,
@@ -46,7 +46,7 @@
 #
 # Usage: scripts/device_check.sh [--dry-run] [--no-gpu-ok] [--all] [--build-dir DIR]
 #          [--budget SECONDS] [--batches 32,64] [--torch-modes eager,channels_last_bf16,compiled]
-#          [--tint-modes fp32,bf16,bf16_nhwc,bf16_nhwc_graph]
+#          [--tint-modes fp32,bf16,bf16_nhwc,bf16_nhwc_graph] [--cudnn-benchmark]
 #          [--no-bench-ops] [--train-sample DIR] [--plain-too] [--no-bench-train]
 #          [--ncu KERNEL,KERNEL...] [--no-tests] [--no-isolate] [--no-bench-kernels]
 #          [--experiments SCALE [--experiments-data DIR] [--report-later]]
@@ -71,6 +71,7 @@ bench_train_on=1
 ncu_kernels=""
 tests_on=1
 isolate=1
+cudnn_benchmark=0
 bench_kernels_on=1
 experiments=""
 experiments_data=datasets/gpu-full
@@ -91,6 +92,7 @@ while [ $# -gt 0 ]; do
     --no-bench-train) bench_train_on=0 ;;
     --no-tests) tests_on=0 ;;
     --no-isolate) isolate=0 ;;
+    --cudnn-benchmark) cudnn_benchmark=1 ;;
     --no-bench-kernels) bench_kernels_on=0 ;;
     --experiments) experiments=${2:?--experiments needs a scale}; shift ;;
     --experiments-data) experiments_data=${2:?--experiments-data needs a folder}; shift ;;
@@ -604,6 +606,7 @@ train_limit=$(lim 360)
 train_flags=(--device cuda --batches "$batches" --json "$logs/bench_train.json" --profile-steps 3
              --budget "$((train_limit > 30 ? train_limit - 15 : train_limit))")
 [ -n "$tint_modes" ] && train_flags+=(--tint-modes "$tint_modes")
+[ "$cudnn_benchmark" = 1 ] && train_flags+=(--cudnn-benchmark)
 if [ -n "$torch_note" ]; then
   train_flags+=(--no-torch)
 else
