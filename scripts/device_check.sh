@@ -31,9 +31,9 @@
 #  10. bench_train --device cuda (training images/s, peak memory and % of the FLOP floor,
 #      seed and eccv16 at --batches, tint's --tint-modes (default: bench_train's GPU sweep)
 #      against PyTorch's --torch-modes; --cudnn-benchmark: cudnnFind on both sides), last:
-#      it gets what remains of the budget (at most 360 s) and is told so (--budget), so it skips what no
-#      longer fits (compiled runs first) and still prints its table; 3 more steps per tint
-#      run with the op profile on give each tint row's slowest ops;
+#      it gets what remains of the budget (at most 360 s) and is told so (--budget), so it
+#      skips what no longer fits (compiled runs first) and still prints its table; 3 more
+#      steps per tint run with the op profile on give each tint row's slowest ops;
 #  11. prints a short table LAST: GPU, commit, test counts, cuda_tests' Catch2 summary line,
 #      bench_kernels' and bench_train's rows.
 # Every step runs under `timeout` within the total --budget (default 480 s); a failing step is
