@@ -1,7 +1,8 @@
 // bench_kernels: times the colorization kernels of kernels/ (tint::color) on the cpu or a CUDA
 // device: rgb_to_lab (float32 NCHW and uint8 rgb8_to_lab), lab_to_rgb, soft_encode (sparse,
 // K = 5), accumulate_ab_histogram (the prior), the fused rebalanced_cross_entropy forward +
-// backward (Subsampled and Full target resolution) and annealed_mean, at --batch images of
+// backward (Subsampled and Full target resolution), annealed_mean and, on a GPU, the
+// networks' bias_relu (16-byte packs against one element per thread), at --batch images of
 // each of --sizes (logits at a quarter of the image side, as the networks predict them).
 // Per kernel it prints the median time per call, the effective bandwidth under the minimum
 // byte model below (kByteModel, printed with the table) and its share of the copy bandwidth
@@ -34,7 +35,9 @@
 #include <vector>
 
 #include "app_main.h"
+#include "framework/autograd/node.h"
 #include "framework/cuda/runtime.h"
+#include "framework/cuda/settings.h"
 #include "framework/memory/device_memory.h"
 #include "framework/tint.h"
 #include "kernels/ab_bins.h"
@@ -89,6 +92,8 @@ const char* const kByteModel[] = {
     "loss f+b       read logits twice 2 x 1252 B + write gradient 1252 B + read ab in both",
     "               passes 2 x 8 B x (16 ab px Full | 1 Subsampled) + log-sum-exp 8 B + 8 B",
     "                                           = 4028 B Full, 3788 B Subsampled / logits px",
+    "bias_relu fwd  read x + write y (GPU; N x 64 x size^2 activations)  = 2 elements x its size",
+    "bias_relu bwd  read dy and y + write dx (the per-channel sums negligible) = 3 x its size",
 };
 
 struct Config {
@@ -300,6 +305,40 @@ void bench_row_splits(const Config& c, int64_t size, const Tensor& ab, Tensor lo
   kernel_settings() = saved;
 }
 
+// bias_relu, the networks' fused convolution epilogue (framework/ops/bias_relu.h), on
+// first-layer-like activations (batch x 64 x size x size) as the bf16_nhwc training mode
+// (bfloat16 NHWC, float32 bias) and the float32 mode (NCHW) give it: forward, and the
+// backward node alone (grad_x and grad_bias), with the 16-byte-pack kernels and with the
+// per-element ones (cuda::settings().vectorized_bias_relu), side by side. GPU only.
+template <typename Add>
+void bench_bias_relu(const Config& c, int64_t batch, int64_t size, Add&& add) {
+  const bool saved = cuda::settings().vectorized_bias_relu;
+  for (const bool bf16 : {true, false}) {
+    const DType dtype = bf16 ? DType::BFloat16 : DType::Float32;
+    Tensor x = pooled({batch, 64, size, size}, c.device, true, 3).to(dtype);
+    Tensor dy = pooled({batch, 64, size, size}, c.device, true, 4).to(dtype);
+    if (bf16) x = to_channels_last(x), dy = to_channels_last(dy);
+    const Tensor b = pooled({64}, c.device, true, 5);  // float32: the master bias
+    const std::string shape = shape_of(x.shape(), bf16 ? "bf16 NHWC" : "f32");
+    const double element = static_cast<double>(dtype_size(dtype));
+    for (const bool packs : {true, false}) {
+      cuda::settings().vectorized_bias_relu = packs;
+      const std::string how = std::string(bf16 ? " bf16" : " f32") + (packs ? " packs" : " scalar");
+      {
+        NoGradGuard no_grad;
+        add("bias_relu fwd" + how, shape, "elements", x.numel(), 2 * element,
+            time_calls(c, [&] { (void)bias_relu(x, b); }));
+      }
+      const Tensor xr = x.detach().set_requires_grad();
+      const Tensor br = b.detach().set_requires_grad();
+      const Tensor y = bias_relu(xr, br);
+      add("bias_relu bwd" + how, shape, "elements", x.numel(), 3 * element,
+          time_calls(c, [&] { (void)y.grad_fn()->backward(dy, {true, true}); }));
+    }
+  }
+  cuda::settings().vectorized_bias_relu = saved;
+}
+
 // Every kernel at one size; appends to rows and losses (and, with splits on a GPU, the
 // row-split sweep to sweep).
 void bench_size(const Config& c, int64_t batch, int64_t size, const std::vector<int>& splits,
@@ -335,6 +374,8 @@ void bench_size(const Config& c, int64_t batch, int64_t size, const std::vector<
   Tensor counts = empty_ab_histogram(dev);
   add("ab_histogram", shape_of(ab.shape(), "f32"), "image px", image_px, 8,
       time_calls(c, [&] { accumulate_ab_histogram(counts, ab); }));
+
+  if (c.gpu) bench_bias_relu(c, batch, size, add);
 
   // The class weights: the rebalancing weights of this batch's own prior.
   Tensor hist = empty_ab_histogram(dev);
@@ -404,7 +445,8 @@ void bench_size(const Config& c, int64_t batch, int64_t size, const std::vector<
 int main(int argc, char** argv) {
   CLI::App app{
       "Times tint's colorization kernels (Lab conversions, soft-encoding, the prior's "
-      "histogram, the fused rebalanced cross-entropy forward+backward, the annealed mean) "
+      "histogram, the fused rebalanced cross-entropy forward+backward, the annealed mean; "
+      "on a GPU also the networks' bias_relu, 16-byte packs against one element per thread) "
       "and reports effective bandwidth against the device's copy bandwidth, plus the fused "
       "loss against its unfused composition of framework ops."};
   int64_t batch = kGpuDefaultBatch;

@@ -126,3 +126,87 @@ TEST_CASE("the NHWC bias-gradient kernel's rows cover every element once", "[bia
     }
   }
 }
+
+namespace {
+
+// n values of T from a seed, in 16-byte-aligned storage (the pack kernels' requirement).
+template <typename T>
+struct PackBuffer {
+  std::vector<math::Pack16<T>> storage;
+  explicit PackBuffer(int64_t n, uint64_t seed = 0, double low = -1.0, double high = 1.0)
+      : storage((n + math::Pack16<T>::kSize - 1) / math::Pack16<T>::kSize) {
+    Generator gen(seed);
+    const std::vector<float> v = rand({n}, gen, TensorOptions{}, low, high).to_vector<float>();
+    for (int64_t i = 0; i < n; ++i) data()[i] = static_cast<T>(v[i]);
+  }
+  T* data() { return reinterpret_cast<T*>(storage.data()); }
+};
+
+// The CUDA pack kernels' grids emulated on the CPU (cuda/bias_relu.cu) for one dtype: every
+// element written once with the per-element rule, every channel's sum that of its elements.
+template <typename T>
+void check_pack_kernels(bool channels_last) {
+  using A = acc_t<T>;
+  constexpr int V = math::Pack16<T>::kSize;
+  const int64_t batch = 3, channels = 2 * V, positions = 5 * V;  // packs fit either layout
+  const int64_t total = batch * channels * positions, rows = batch * positions;
+  PackBuffer<T> x(total, 1), bias(channels, 2), go(total, 3), out(total), gx(total);
+  const auto channel_of = [&](int64_t i) {
+    return channels_last ? i % channels : (i / positions) % channels;
+  };
+  for (int64_t p = 0; p < total / V; ++p)
+    math::bias_forward_pack<A, true>(out.data(), x.data(), bias.data(), p, channels, positions,
+                                     channels_last);
+  for (int64_t i = 0; i < total; ++i) {
+    const T want = static_cast<T>(math::bias_relu_value(static_cast<A>(x.data()[i]),
+                                                        static_cast<A>(bias.data()[channel_of(i)])));
+    REQUIRE(static_cast<float>(out.data()[i]) == static_cast<float>(want));
+  }
+  std::vector<double> sums(channels, 0.0), want(channels, 0.0);
+  for (int64_t i = 0; i < total; ++i) {
+    const A v = math::bias_relu_grad(static_cast<A>(go.data()[i]), static_cast<A>(out.data()[i]));
+    want[channel_of(i)] += static_cast<double>(v);
+    gx.data()[i] = static_cast<T>(-7.0f);
+  }
+  for (int64_t parts : {1, 2, 3}) {
+    INFO(parts << " parts");
+    std::fill(sums.begin(), sums.end(), 0.0);
+    if (channels_last) {
+      // tile_packs neighbouring packs of a row by kThreads / tile_packs rows per block.
+      const int64_t packs_per_row = channels / V, tile = 2, block_rows = 256 / tile;
+      for (int64_t part = 0; part < parts; ++part)
+        for (int64_t pack = 0; pack < packs_per_row; ++pack)
+          for (int64_t row = 0; row < block_rows; ++row) {
+            double acc[V] = {};
+            math::nhwc_bias_grad_pack_rows<A, true>(gx.data(), go.data(), out.data(), rows,
+                                                    packs_per_row, pack,
+                                                    part * block_rows + row, parts * block_rows,
+                                                    acc);
+            for (int k = 0; k < V; ++k) sums[pack * V + k] += acc[k];
+          }
+    } else {
+      const int64_t threads = 256;
+      for (int64_t c = 0; c < channels; ++c)
+        for (int64_t t = 0; t < parts * threads; ++t)
+          sums[c] += math::nchw_bias_grad_packs<A, true>(gx.data(), go.data(), out.data(), batch,
+                                                         channels, positions / V, c, t,
+                                                         parts * threads);
+    }
+    for (int64_t c = 0; c < channels; ++c) CHECK(sums[c] == Approx(want[c]).epsilon(1e-12));
+    for (int64_t i = 0; i < total; ++i) {
+      const A v = math::bias_relu_grad(static_cast<A>(go.data()[i]), static_cast<A>(out.data()[i]));
+      REQUIRE(static_cast<float>(gx.data()[i]) == static_cast<float>(static_cast<T>(v)));
+    }
+  }
+}
+
+}  // namespace
+
+TEST_CASE("the GPU's 16-byte-pack bias kernels cover every element once", "[bias_relu]") {
+  for (bool channels_last : {false, true}) {
+    INFO((channels_last ? "NHWC" : "NCHW"));
+    check_pack_kernels<float>(channels_last);
+    check_pack_kernels<double>(channels_last);
+    check_pack_kernels<bfloat16>(channels_last);
+  }
+}
