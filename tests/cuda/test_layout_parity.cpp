@@ -1,7 +1,8 @@
 // The GPU's NHWC path (framework/tensor/layout.h) against the CPU: cuDNN convolutions with
 // NHWC tensor and filter descriptors (float32 and bfloat16; forward, backward-data,
 // backward-filter, bias), the NHWC bias + ReLU and conv-bias kernels, cuDNN batch norm on
-// NHWC, dropout and casts that keep the layout, and the networks under
+// NHWC, dropout and casts that keep the layout, the layout-changing copies (a tiled
+// transpose on the GPU, with and without a dtype change, from slices too), and the networks under
 // nn::settings().channels_last on the GPU against the same networks on the CPU. Each output
 // is also checked to be channels_last on the GPU.
 #include <algorithm>
@@ -139,4 +140,31 @@ TEST_CASE("the networks under channels_last on the GPU match the cpu", "[cuda][l
       for (const auto& [pname, p] : gpu_model->named_parameters())
         if (p.grad().defined()) CHECK(p.grad().is_contiguous());
     }
+}
+
+TEST_CASE("copies between NCHW and NHWC on the GPU equal the cpu's", "[cuda][layout]") {
+  const Device gpu = Device::cuda();
+  for (const auto& [from, to] : std::vector<std::pair<DType, DType>>{
+           {kF32, kF32}, {kF32, kBF16}, {kBF16, kF32}, {DType::Float64, DType::Float64}}) {
+    // Tile edges in both dims; one image; a single row.
+    for (const Shape& s : {Shape{2, 70, 9, 11}, Shape{1, 64, 44, 44}, Shape{3, 33, 1, 40}}) {
+      INFO(dtype_name(from) << " -> " << dtype_name(to) << " " << shape_str(s));
+      const Tensor x = cpu_leaf(s, 61).detach().to(from);
+      for (bool to_nhwc : {true, false}) {
+        const Tensor src = to_nhwc ? x : channels_last_copy(x);
+        Tensor want = empty_dense(s, to, Device::cpu(), to_nhwc);
+        want.copy_(src);
+        Tensor got = empty_dense(s, to, gpu, to_nhwc);
+        got.copy_(src.to(gpu));
+        CHECK(is_nhwc(got) == to_nhwc);
+        CHECK(got.cpu().to(kF32).to_vector<float>() == want.to(kF32).to_vector<float>());
+      }
+    }
+  }
+  // The head's logits: 313 of 320 channels_last channels, to contiguous float32.
+  const Tensor wide = channels_last_copy(cpu_leaf({2, 320, 11, 11}, 62).detach().to(kBF16));
+  const Tensor head = wide.slice(1, 0, 313);
+  const Tensor want = head.to(kF32);
+  const Tensor got = wide.to(gpu).slice(1, 0, 313).to(kF32);  // sliced on the GPU
+  CHECK(got.cpu().to_vector<float>() == want.contiguous().to_vector<float>());
 }
