@@ -174,6 +174,9 @@ TEST_CASE("what the GPU kernels assume of the channels_last storage order", "[la
   const Shape shape{2, 3, 4, 5};
   const Tensor logical = arange(0, 120).to(DType::Float64).reshape(shape);
   const std::vector<double> stored = values(storage_order_view(as_channels_last(logical)));
-  for (int64_t s = 0; s < 120; ++s)
-    CHECK(math::nhwc_logical_index(s, 3, 4, 5) == static_cast<int64_t>(stored[s]));
+  for (int64_t s = 0; s < 120; ++s) {
+    CHECK(math::nhwc_logical_index<int64_t>(s, 3, 4, 5) == static_cast<int64_t>(stored[s]));
+    CHECK(math::nhwc_logical_index<uint32_t>(static_cast<uint32_t>(s), 3, 4, 5) ==
+          static_cast<uint32_t>(stored[s]));  // the GPU's 32-bit arithmetic
+  }
 }

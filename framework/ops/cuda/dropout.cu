@@ -60,7 +60,8 @@ namespace {
 // s itself for contiguous data, math::nhwc_logical_index for channels_last data (channels >
 // 0), so every layout draws the same mask as the cpu. bfloat16 computes in float (acc_t) and
 // rounds once.
-template <typename T>
+// I: the index arithmetic's type, uint32_t when n < 2^31 (cheaper divisions), else int64_t.
+template <typename T, typename I>
 __global__ void apply_kernel(T* out, const T* src, int64_t n, uint64_t seed, uint64_t first,
                              const int64_t* replay_offset, double p, int64_t channels,
                              int64_t height, int64_t width) {
@@ -68,7 +69,11 @@ __global__ void apply_kernel(T* out, const T* src, int64_t n, uint64_t seed, uin
   const A scale = static_cast<A>(math::dropout_scale(p));
   first += static_cast<uint64_t>(*replay_offset);
   TINT_GRID_STRIDE(s, n) {
-    const int64_t i = channels > 0 ? math::nhwc_logical_index(s, channels, height, width) : s;
+    const int64_t i =
+        channels > 0 ? static_cast<int64_t>(math::nhwc_logical_index<I>(
+                           static_cast<I>(s), static_cast<I>(channels), static_cast<I>(height),
+                           static_cast<I>(width)))
+                     : s;
     out[s] = static_cast<T>(
         math::dropout_apply(static_cast<A>(src[s]), math::dropout_keep(seed, first + i, p), scale));
   }
@@ -82,10 +87,17 @@ void dropout_apply(const Tensor& out, const Tensor& src, uint64_t seed, uint64_t
   const int64_t channels = nhwc ? src.shape()[1] : 0;
   const int64_t height = nhwc ? src.shape()[2] : 0, width = nhwc ? src.shape()[3] : 0;
   const Tensor& offset = dropout_replay_offset(src.device().index);
+  const bool small = n < (int64_t(1) << 31);
   TINT_DISPATCH_FLOATING_BF16(src.dtype(), "dropout", [&] {
-    apply_kernel<<<blocks_for(n), kThreads, 0, stream_of(src)>>>(
-        out.data_ptr<scalar_t>(), src.data_ptr<const scalar_t>(), n, seed, first,
-        offset.data_ptr<const int64_t>(), p, channels, height, width);
+    const auto launch = [&](auto* kernel) {
+      kernel<<<blocks_for(n), kThreads, 0, stream_of(src)>>>(
+          out.data_ptr<scalar_t>(), src.data_ptr<const scalar_t>(), n, seed, first,
+          offset.data_ptr<const int64_t>(), p, channels, height, width);
+    };
+    if (small)
+      launch(apply_kernel<scalar_t, uint32_t>);
+    else
+      launch(apply_kernel<scalar_t, int64_t>);
   });
   check_launch("dropout_apply");
 }

@@ -18,9 +18,12 @@ TINT_HD bool dropout_keep(uint64_t seed, uint64_t counter, double p) {
 // The logical (NCHW row-major) index of storage element s of a channels_last tensor with
 // the given channels, height and width: s = ((n * H + h) * W + w) * C + c gives
 // ((n * C + c) * H + h) * W + w, so a mask drawn by logical index is the same in either layout.
-TINT_HD int64_t nhwc_logical_index(int64_t s, int64_t channels, int64_t height, int64_t width) {
-  const int64_t c = s % channels, pixel = s / channels;
-  const int64_t plane = height * width, image = pixel / plane;
+// I: the integer type to compute in (the CUDA kernel takes uint32_t when every index fits,
+// three 32-bit divisions instead of 64-bit ones).
+template <typename I>
+TINT_HD I nhwc_logical_index(I s, I channels, I height, I width) {
+  const I c = s % channels, pixel = s / channels;
+  const I plane = height * width, image = pixel / plane;
   return (image * channels + c) * plane + pixel % plane;
 }
 
