@@ -1,7 +1,7 @@
 // cuDNN batch normalisation (CUDNN_BATCHNORM_SPATIAL; for a channels_last input in training
 // the persistent NHWC kernels of the Ex calls, CUDNN_BATCHNORM_SPATIAL_PERSISTENT, falling
-// back to the plain calls where cuDNN does not support them). cuDNN wants scale and bias even when
-// the layer has none, so affine-off layers pass ones and zeros. cuDNN's running variance
+// back to the plain calls where cuDNN declines them). cuDNN wants scale and bias even when the
+// layer has none, so affine-off layers pass ones and zeros. cuDNN's running variance
 // uses the unbiased batch variance, as PyTorch's does. bfloat16 data keeps float32
 // parameters and statistics (cuDNN's rule for 16-bit data); where cuDNN does not support
 // bfloat16 (or NHWC) the forwards say so and the op computes it contiguous in float32.
@@ -56,10 +56,6 @@ bool refused(cudnnStatus_t status, const Tensor& x) {
   return status == CUDNN_STATUS_NOT_SUPPORTED &&
          (x.dtype() == DType::BFloat16 || is_nhwc(x));
 }
-
-}  // namespace
-
-namespace {
 
 std::mutex declines_mutex;
 std::set<std::string> declines;
