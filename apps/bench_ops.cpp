@@ -7,6 +7,10 @@
 //     ones, the 4x4 stride-2 deconvolution, the 1x1 head) at batch 32, 176x176, float32 with
 //     TF32 on for convolutions (tint::cuda::settings().allow_tf32 and
 //     torch.backends.cudnn.allow_tf32), --cudnn-benchmark setting both sides' cudnnFind.
+//   --precision bf16_nhwc: the convolutions as the mixed-precision channels_last training
+//     mode runs them: input, weight, bias and output gradient in bfloat16, the input,
+//     weight and gradient channels_last, conv2d asked for channels_last (on both sides:
+//     PyTorch's tensors .to(torch.bfloat16, memory_format=torch.channels_last)).
 // Each layer's input resolution follows the network's strides (1, 1/2, 1/4, 1/8 of --size);
 // channels are eccv16's times --width. The first layer's input (the L image) needs no
 // gradient, every other layer's does, as in training. Numbers are medians over --repeats
@@ -128,21 +132,28 @@ tint::Tensor random_tensor(const tint::Shape& shape, tint::Generator& gen, tint:
   return from_buffer(host.data(), shape, DType::Float32, device);
 }
 
-double time_tint(const Shape4& s, tint::Device device, int warmup, int repeats) {
+// bf16_nhwc: every tensor bfloat16 and the 4-D ones channels_last (a leaf in that form).
+double time_tint(const Shape4& s, tint::Device device, int warmup, int repeats,
+                 bool bf16_nhwc) {
   using namespace tint;
   const bool gpu = device.is_cuda();
   const TensorOptions on{DType::Float32, device, false};
+  const auto as_run = [&](const Tensor& t) {
+    if (!bf16_nhwc) return t;
+    return (t.dim() == 4 ? cast_channels_last(t, DType::BFloat16) : t.to(DType::BFloat16))
+        .detach();
+  };
   Generator gen(42);
-  Tensor x = random_tensor({s.batch, s.c_in, s.size, s.size}, gen, device);
+  Tensor x = as_run(random_tensor({s.batch, s.c_in, s.size, s.size}, gen, device));
   if (s.input_grad) x.set_requires_grad();
   const Shape w_shape = s.transposed ? Shape{s.c_in, s.c_out, s.kernel, s.kernel}
                                      : Shape{s.c_out, s.c_in, s.kernel, s.kernel};
-  Tensor w = random_tensor(w_shape, gen, device, 0.1).set_requires_grad();
-  Tensor b = zeros({s.c_out}, on).set_requires_grad();
-  const Conv2dOptions options{s.stride, s.padding, s.dilation};
-  const ConvTranspose2dOptions t_options{s.stride, s.padding, 0, s.dilation};
+  Tensor w = as_run(random_tensor(w_shape, gen, device, 0.1)).set_requires_grad();
+  Tensor b = as_run(zeros({s.c_out}, on)).set_requires_grad();
+  const Conv2dOptions options{s.stride, s.padding, s.dilation, bf16_nhwc};
+  const ConvTranspose2dOptions t_options{s.stride, s.padding, 0, s.dilation, bf16_nhwc};
   const int64_t out = s.out_size();
-  const Tensor grad_out = random_tensor({s.batch, s.c_out, out, out}, gen, device);
+  const Tensor grad_out = as_run(random_tensor({s.batch, s.c_out, out, out}, gen, device));
   std::vector<double> ms;
   for (int i = 0; i < warmup + repeats; ++i) {
     if (gpu) cuda::synchronize(device.index);  // start from an idle device
@@ -161,12 +172,14 @@ struct RunConfig {
   std::string device = "cpu";
   int threads = 1, warmup = 5, repeats = 50;
   bool tf32 = true, cudnn_benchmark = false;
+  std::string precision = "fp32";  // or bf16_nhwc
 };
 
 std::string layers_json(const std::vector<Shape4>& shapes, const RunConfig& c) {
   nlohmann::json js = {{"device", c.device},   {"threads", c.threads},
                        {"warmup", c.warmup},   {"repeats", c.repeats},
                        {"tf32", c.tf32},       {"cudnn_benchmark", c.cudnn_benchmark},
+                       {"precision", c.precision},
                        {"layers", nlohmann::json::array()}};
   for (const Shape4& s : shapes)
     js["layers"].push_back({{"name", s.name}, {"batch", s.batch}, {"c_in", s.c_in},
@@ -258,7 +271,13 @@ int main(int argc, char** argv) {
   double width = 0.25;
   std::string out_json, python = "/usr/bin/python3", device_name = "cpu", preset;
   bool no_torch = false, cudnn_benchmark = false;
+  std::string precision = "fp32";
   app.add_option("--device", device_name, "cpu, or cuda (cuda:N for another GPU)")
+      ->capture_default_str();
+  app.add_option("--precision", precision,
+                 "fp32 (TF32 convolutions on cuda), or bf16_nhwc: bfloat16 tensors, "
+                 "channels_last, as the mixed-precision training mode runs the convolutions")
+      ->check(CLI::IsMember({"fp32", "bf16_nhwc"}))
       ->capture_default_str();
   app.add_option("--preset", preset,
                  "layer set: small (eccv16's 3x3 layers once each; --batch 4 --size 64 "
@@ -356,7 +375,10 @@ int main(int argc, char** argv) {
   }
 
   const RunConfig config{gpu ? "cuda:" + std::to_string(device.index) : "cpu", threads, warmup,
-                         repeats, true, cudnn_benchmark};
+                         repeats, true, cudnn_benchmark, precision};
+  const bool bf16_nhwc = precision == "bf16_nhwc";
+  const std::string precision_label =
+      bf16_nhwc ? "bfloat16 channels_last" : "float32";
   std::string gpu_name;
   if (gpu) {
     // PyTorch's defaults for float32 convolutions on cuDNN: TF32 tensor cores allowed for
@@ -371,13 +393,13 @@ int main(int argc, char** argv) {
     std::cerr << "bench_ops: " << config.device << " (" << gpu_name << "), cuDNN "
               << tint::cuda::cudnn_version() << ", preset " << preset << ", batch " << batch
               << ", size " << size << ", width " << width << ", " << warmup << " warmup + "
-              << repeats << " timed runs per layer, float32, TF32 convolutions "
+              << repeats << " timed runs per layer, " << precision_label << ", TF32 convolutions "
               << (config.tf32 ? "on" : "off") << ", cudnn benchmark "
               << (cudnn_benchmark ? "on" : "off") << "\n";
   } else {
     std::cerr << "bench_ops: " << threads << " thread(s), batch " << batch << ", size " << size
               << ", width " << width << ", " << warmup << " warmup + " << repeats
-              << " timed runs per layer, float32\n";
+              << " timed runs per layer, " << precision_label << "\n";
   }
   // The small preset prints exactly the table it always printed; eccv16 adds the count of
   // layers each row stands for, and on cuda the target.
@@ -386,7 +408,7 @@ int main(int argc, char** argv) {
   std::vector<double> tint_ms;
   try {
     for (const Shape4& s : shapes) {
-      tint_ms.push_back(time_tint(s, device, warmup, repeats));
+      tint_ms.push_back(time_tint(s, device, warmup, repeats, bf16_nhwc));
       std::fprintf(stderr, "  tint  %-9s %-*s %8.3f ms\n", s.name.c_str(), shape_w,
                    s.str().c_str(), tint_ms.back());
     }
@@ -409,16 +431,17 @@ int main(int argc, char** argv) {
   int64_t convs = 0;
   for (const Shape4& s : shapes) convs += s.count();
   if (gpu) {
-    std::printf("conv forward+backward on %s (%s), float32, TF32 convolutions %s, cudnn "
+    std::printf("conv forward+backward on %s (%s), %s, TF32 convolutions %s, cudnn "
                 "benchmark %s, median ms over %d runs (%d warmup)\n",
-                config.device.c_str(), gpu_name.c_str(), config.tf32 ? "on" : "off",
+                config.device.c_str(), gpu_name.c_str(), precision_label.c_str(),
+                config.tf32 ? "on" : "off",
                 cudnn_benchmark ? "on" : "off", repeats, warmup);
   } else if (counted) {
-    std::printf("conv forward+backward, float32, median ms over %d runs, %d thread(s)\n",
-                repeats, threads);
+    std::printf("conv forward+backward, %s, median ms over %d runs, %d thread(s)\n",
+                precision_label.c_str(), repeats, threads);
   } else {
-    std::printf("conv2d 3x3 forward+backward, float32, median ms over %d runs, %d thread(s)\n",
-                repeats, threads);
+    std::printf("conv2d 3x3 forward+backward, %s, median ms over %d runs, %d thread(s)\n",
+                precision_label.c_str(), repeats, threads);
   }
   if (counted)
     std::printf("%-9s %-*s %3s %9s %9s %10s\n", "layer", shape_w, "shape", "n", "tint ms",
@@ -432,6 +455,7 @@ int main(int argc, char** argv) {
       {"preset", preset}, {"threads", threads}, {"batch", batch}, {"size", size},
       {"width", width}, {"repeats", repeats}, {"warmup", warmup},
       {"tf32", gpu && config.tf32}, {"cudnn_benchmark", gpu && cudnn_benchmark},
+      {"precision", precision},
       {"tint_cudnn_version", gpu ? tint::cuda::cudnn_version() : 0},
       {"timing", gpu ? "median of per-run wall time, device synchronized before and after "
                        "each run"

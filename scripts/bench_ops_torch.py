@@ -2,7 +2,9 @@
 """PyTorch twin of apps/bench_ops: times conv2d / conv_transpose2d forward + backward on the
 layer shapes that bench_ops passes in a JSON file, on the device it names ("cpu" or
 "cuda[:N]"), with the same thread count, warmup and repeats (and on cuda the same TF32 and
-cudnn.benchmark settings), and prints one line "layer <name> <median ms>" per layer on stdout
+cudnn.benchmark settings; with "precision": "bf16_nhwc" every tensor bfloat16 and the 4-D ones
+channels_last, as bench_ops' tint side), and prints one line "layer <name> <median ms>" per
+layer on stdout
 for bench_ops to read, after "info <key> <value>" lines (torch and cuDNN versions, device).
 
 On cuda each timed run is bracketed by torch.cuda.synchronize(), as tint's runs are by
@@ -18,7 +20,7 @@ import sys
 import time
 
 
-def time_layer(torch, layer, warmup, repeats, device):
+def time_layer(torch, layer, warmup, repeats, device, bf16_nhwc=False):
     gpu = device.type == "cuda"
     # Same seeds as before on the cpu; on the GPU draw there (host randn of the full-size
     # tensors would take longer than the benchmark).
@@ -27,16 +29,23 @@ def time_layer(torch, layer, warmup, repeats, device):
     n, c_in, c_out, size = layer["batch"], layer["c_in"], layer["c_out"], layer["size"]
     k = layer["kernel"]
     transposed = layer.get("transposed", False)
-    x = torch.randn(n, c_in, size, size, generator=gen, **on)
+    def as_run(t):  # bf16_nhwc: bfloat16, the 4-D tensors channels_last
+        if not bf16_nhwc:
+            return t
+        if t.dim() == 4:
+            return t.to(dtype=torch.bfloat16, memory_format=torch.channels_last)
+        return t.to(torch.bfloat16)
+
+    x = as_run(torch.randn(n, c_in, size, size, generator=gen, **on)).detach()
     x.requires_grad_(layer["input_grad"])
     w_shape = (c_in, c_out, k, k) if transposed else (c_out, c_in, k, k)
-    w = (torch.randn(*w_shape, generator=gen, **on) * 0.1).requires_grad_()
-    b = torch.zeros(c_out, requires_grad=True, **on)
+    w = as_run(torch.randn(*w_shape, generator=gen, **on) * 0.1).detach().requires_grad_()
+    b = as_run(torch.zeros(c_out, **on)).detach().requires_grad_()
     opts = dict(stride=layer["stride"], padding=layer["padding"], dilation=layer["dilation"])
     conv = torch.nn.functional.conv_transpose2d if transposed else torch.nn.functional.conv2d
     with torch.no_grad():
         out_shape = conv(x, w, b, **opts).shape
-    grad_out = torch.randn(out_shape, generator=gen, **on)
+    grad_out = as_run(torch.randn(out_shape, generator=gen, **on))
     times = []
     for i in range(warmup + repeats):
         if gpu:
@@ -118,7 +127,8 @@ def main(argv):
               f"thread(s), mkldnn {torch.backends.mkldnn.is_available()}", file=sys.stderr)
         print(f"info torch_version {torch.__version__}", flush=True)
     for layer in config["layers"]:
-        ms = time_layer(torch, layer, config["warmup"], config["repeats"], device)
+        ms = time_layer(torch, layer, config["warmup"], config["repeats"], device,
+                        config.get("precision", "fp32") == "bf16_nhwc")
         print(f"  torch {layer['name']:<9} {ms:8.3f} ms", file=sys.stderr)
         print(f"layer {layer['name']} {ms:.6f}", flush=True)
     return 0

@@ -21,7 +21,8 @@
 #   7. --plain-too: bench_train --plain --no-torch (tint with every nn switch off);
 #   8. --train-sample DIR: train_colorizer, 1 epoch of DIR (seed, 176x176, batch 32) on the
 #      GPU, then evaluate on DIR's test split: the main job end to end, timed;
-#   9. bench_ops --device cuda --preset eccv16 against PyTorch (per-op; --no-bench-ops skips);
+#   9. bench_ops --device cuda --preset eccv16 against PyTorch (per-op; --no-bench-ops skips;
+#      --ops-precision bf16_nhwc: the convolutions as the bf16_nhwc training mode runs them);
 #  9b. --experiments SCALE: scripts/run_experiments.sh --scale SCALE on the GPU with the
 #      built apps and the carried --experiments-data (default datasets/gpu-full), timed,
 #      then results_report.py there; $OUT/experiments.tgz brings back the report, its
@@ -47,7 +48,7 @@
 # Usage: scripts/device_check.sh [--dry-run] [--no-gpu-ok] [--all] [--build-dir DIR]
 #          [--budget SECONDS] [--batches 32,64] [--torch-modes eager,channels_last_bf16,compiled]
 #          [--tint-modes fp32,bf16,bf16_nhwc,bf16_nhwc_graph] [--cudnn-benchmark]
-#          [--no-bench-ops] [--train-sample DIR] [--plain-too] [--no-bench-train]
+#          [--no-bench-ops] [--ops-precision fp32|bf16_nhwc] [--train-sample DIR] [--plain-too] [--no-bench-train]
 #          [--ncu KERNEL,KERNEL...] [--no-tests] [--no-isolate] [--no-bench-kernels]
 #          [--experiments SCALE [--experiments-data DIR] [--report-later]]
 #          [--report-only SCALE]
@@ -65,6 +66,7 @@ batches=32,64
 torch_modes=eager,channels_last_bf16,compiled
 tint_modes=""
 bench_ops=1
+ops_precision=fp32
 train_sample=""
 plain_too=0
 bench_train_on=1
@@ -87,6 +89,7 @@ while [ $# -gt 0 ]; do
     --torch-modes) torch_modes=${2:?--torch-modes needs a list}; shift ;;
     --tint-modes) tint_modes=${2:?--tint-modes needs a list}; shift ;;
     --no-bench-ops) bench_ops=0 ;;
+    --ops-precision) ops_precision=${2:?--ops-precision needs fp32 or bf16_nhwc}; shift ;;
     --train-sample) train_sample=${2:?--train-sample needs a folder}; shift ;;
     --plain-too) plain_too=1 ;;
     --no-bench-train) bench_train_on=0 ;;
@@ -551,7 +554,7 @@ fi
 
 # ---- 9. per-op convolution benchmark against PyTorch ------------------------------------------
 if [ "$bench_ops" = 1 ]; then
-  ops_flags=(--device cuda --preset eccv16 --out-json "$logs/bench.json")
+  ops_flags=(--device cuda --preset eccv16 --precision "$ops_precision" --out-json "$logs/bench.json")
   if [ -n "$torch_note" ]; then ops_flags+=(--no-torch); else ops_flags+=(--python "$(command -v python3 || echo python3)"); fi
   optional_bench bench_ops 120 "$build_dir/apps/bench_ops" "${ops_flags[@]}"
 fi

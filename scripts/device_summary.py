@@ -123,7 +123,7 @@ def bench_line(path):
     tint_ms = b.get("total_tint_ms")
     torch_ms = b.get("total_torch_ms")
     ratio = b.get("total_ratio")
-    parts = []
+    parts = [b.get("precision", "fp32")]
     if tint_ms is not None:
         parts.append(f"tint {tint_ms:.2f} ms")
     if torch_ms is not None:
@@ -131,6 +131,10 @@ def bench_line(path):
     if ratio is not None:
         parts.append(f"ratio {ratio:.3f}")
         parts.append(f"target {b.get('target_ratio', 1.1)}x: {b.get('target', '?')}")
+        layers = [l for l in b.get("layers", []) if l.get("ratio") is not None]
+        if layers:  # where tint is furthest behind, for the next look
+            worst = max(layers, key=lambda l: l["ratio"])
+            parts.append(f"worst layer {worst.get('name')} {worst['ratio']:.2f}x")
     else:
         parts.append("no PyTorch side")
     torch = b.get("torch", {})

@@ -37,6 +37,11 @@ def fabricate(logs):
           "cudnn\tpython3's nvidia.cudnn: /x/libcudnn.so.9 (cuDNN 9.19.0)\n")
     write(os.path.join(logs, "status.tsv"),
           "gpu\tok\t0\t\nbuild\tok\t40\t\ntests\tok\t3\t\nbench_kernels\tok\t3\t\n")
+    ops = {"precision": "bf16_nhwc", "total_tint_ms": 30.0, "total_torch_ms": 25.0,
+           "total_ratio": 1.2, "target_ratio": 1.1, "target": "not met", "total_convs": 23,
+           "batch": 32, "layers": [{"name": "model1.0", "ratio": 0.9},
+                                   {"name": "model5.0", "ratio": 1.45}]}
+    write(os.path.join(logs, "bench.json"), json.dumps(ops))
     write(os.path.join(logs, "cuda_tests.log"),
           "0.1 s: a test\n===\nAll tests passed (201333 assertions in 36 test cases)\n")
     kernels = {
@@ -95,7 +100,8 @@ def main():
                        "done: 1 epochs, 23 steps", "tf32 410.7",
                        "1.3x PyTorch eager img/s: not met",
                        "batch norm fallbacks: bfloat16 NHWC",
-                       "1 cuDNN convolution choices: 1 tensor-op math"]:
+                       "1 cuDNN convolution choices: 1 tensor-op math",
+                       "bf16_nhwc, tint 30.00 ms", "worst layer model5.0 1.45x"]:
             check(needle in out, "device_summary prints %r" % needle)
 
         empty = os.path.join(tmp, "empty")
