@@ -38,6 +38,10 @@ double relative_gap(const Tensor& got, const Tensor& want);
 // How many nodes named `name` the autograd graph behind t holds.
 int count_graph_nodes(const Tensor& t, const std::string& name);
 
+// The dtypes the mixed-precision tests name most.
+constexpr DType kBF16 = DType::BFloat16;
+constexpr DType kF32 = DType::Float32;
+
 // A float32 tensor of the shape, uniform in [low, high), of values bfloat16 holds exactly
 // (so a bfloat16 path and its float32 reference start from equal inputs); no gradient.
 Tensor bfloat16_exact(const Shape& shape, uint64_t seed, double low = -1.0, double high = 1.0);

@@ -39,11 +39,6 @@ struct bfloat16 {
   TINT_HD explicit operator T() const {
     return static_cast<T>(float_from_bfloat16_bits(bits));
   }
-  static TINT_HD bfloat16 from_bits(uint16_t b) {
-    bfloat16 x;
-    x.bits = b;
-    return x;
-  }
 };
 
 static_assert(sizeof(bfloat16) == 2, "bfloat16 is 2 bytes");

@@ -7,32 +7,6 @@ namespace tint::cuda {
 
 namespace {
 
-// A private pool of a device's allocator, released when its graph goes (after the stream's
-// work: a replay may still use the memory).
-class PoolOwner {
- public:
-  explicit PoolOwner(int device) : device_(device) {
-    Context& ctx = context(device);
-    ctx.activate();
-    id_ = ctx.allocator().create_pool();
-  }
-  ~PoolOwner() {
-    try {
-      Context& ctx = context(device_);
-      ctx.activate();
-      cudaStreamSynchronize(ctx.stream());  // a replay may still use the memory
-      ctx.allocator().release_pool(id_);
-    } catch (...) {
-    }
-  }
-  PoolOwner(const PoolOwner&) = delete;
-  PoolOwner& operator=(const PoolOwner&) = delete;
-  int id() const { return id_; }
-
- private:
-  int device_, id_ = 0;
-};
-
 // Makes a pool active for a scope and restores the previous one.
 class ActivePool {
  public:
@@ -58,7 +32,7 @@ class ActivePool {
 
 struct Graph::State {
   int device = 0;
-  std::unique_ptr<PoolOwner> pool;
+  int pool = 0;  // the private pool of the device's allocator, released with the graph
   cudaGraph_t graph = nullptr;
   cudaGraphExec_t exec = nullptr;
   size_t nodes = 0;
@@ -66,16 +40,17 @@ struct Graph::State {
 
 Graph::Graph(int device) : state_(std::make_unique<State>()) {
   state_->device = device;
-  state_->pool = std::make_unique<PoolOwner>(device);
+  state_->pool = context(device).allocator().create_pool();
 }
 
 Graph::~Graph() {
   try {
     Context& ctx = context(state_->device);
     ctx.activate();
-    cudaStreamSynchronize(ctx.stream());  // a replay may still be running
+    cudaStreamSynchronize(ctx.stream());  // a replay may still be running (and using the pool)
     if (state_->exec) cudaGraphExecDestroy(state_->exec);
     if (state_->graph) cudaGraphDestroy(state_->graph);
+    ctx.allocator().release_pool(state_->pool);
   } catch (...) {
   }
 }
@@ -83,7 +58,7 @@ Graph::~Graph() {
 void Graph::warmup(const std::function<void()>& work) {
   Context& ctx = context(state_->device);
   ctx.activate();
-  const ActivePool active(ctx.allocator(), state_->pool->id());
+  const ActivePool active(ctx.allocator(), state_->pool);
   work();
 }
 
@@ -95,7 +70,7 @@ void Graph::capture(const std::function<void()>& work) {
              "which a capture cannot; unset it");
   TINT_CUDA_CHECK(cudaStreamSynchronize(ctx.stream()), "(before capturing a graph)");
   {
-    const ActivePool active(ctx.allocator(), state_->pool->id());
+    const ActivePool active(ctx.allocator(), state_->pool);
     // Relaxed: a cudaMalloc for a new segment of the pool (not a stream operation) does not
     // invalidate the capture; the memory is kept by the pool anyway.
     TINT_CUDA_CHECK(cudaStreamBeginCapture(ctx.stream(), cudaStreamCaptureModeRelaxed));

@@ -55,10 +55,11 @@ int CachingAllocator::active_pool() const {
 
 void CachingAllocator::release_pool(int pool) {
   std::lock_guard<std::mutex> lock(mutex_);
-  TINT_CHECK(pool != 0 && private_.count(pool), raw_.name, " allocator: no private pool ", pool);
+  const auto found = pool != 0 ? private_.find(pool) : private_.end();
+  TINT_CHECK(found != private_.end(), raw_.name, " allocator: no private pool ", pool);
   TINT_CHECK(active_ != pool, raw_.name, " allocator: private pool ", pool,
              " is still active");
-  Pools& mine = private_.at(pool);
+  Pools& mine = found->second;
   for (Pool* from : {&mine.small, &mine.large})
     for (Block* b : *from) {
       b->pool = 0;
@@ -68,7 +69,7 @@ void CachingAllocator::release_pool(int pool) {
     if (b->pool == pool) b->pool = 0;
   // Blocks of the pool's segments that are neither free nor live do not exist: each block is
   // one or the other, and every block of a segment has its segment's pool.
-  private_.erase(pool);
+  private_.erase(found);
 }
 
 namespace {

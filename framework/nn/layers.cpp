@@ -38,9 +38,19 @@ Tensor autocast_input(const Tensor& t, bool channels_last) {
                                        : t.to(DType::BFloat16);
 }
 
-// The bias of a convolution under autocast: the fused bias_relu takes float32 bias with
-// bfloat16 activations (it computes in float32 anyway), which saves a cast each way.
-Tensor autocast_bias(const Tensor& b, bool fused) { return fused ? b : autocast_input(b, false); }
+// A convolution's options and its input, weight and bias as it computes with them under the
+// settings s: channels_last when the layer or s asks; under autocast_bfloat16 the operands
+// cast (autocast_input), the bias staying float32 when it goes to the fused bias_relu (which
+// takes it with bfloat16 activations and computes in float32 anyway): a cast saved each way.
+template <typename Options>
+void apply_settings(const Settings& s, Options& options, Tensor& x, Tensor& w, Tensor& b,
+                    bool fused) {
+  options.channels_last = options.channels_last || s.channels_last;
+  if (!s.autocast_bfloat16) return;
+  x = autocast_input(x, options.channels_last);
+  w = autocast_input(w, options.channels_last);
+  if (!fused) b = autocast_input(b, false);
+}
 
 }  // namespace
 
@@ -142,11 +152,7 @@ Tensor Conv2d::convolve(const Tensor& input, bool fuse_bias_relu) const {
     if (b.defined()) b = pad(b, {0, extra_out});
   }
   Conv2dOptions options = options_;
-  options.channels_last = options.channels_last || s.channels_last;
-  if (s.autocast_bfloat16) {
-    x = autocast_input(x, options.channels_last), w = autocast_input(w, options.channels_last);
-    b = autocast_bias(b, fuse_bias_relu);
-  }
+  apply_settings(s, options, x, w, b, fuse_bias_relu);
   const Tensor y = fuse_bias_relu ? bias_relu(conv2d(x, w, Tensor(), options), b)
                                   : conv2d(x, w, b, options);
   return extra_out > 0 ? y.slice(1, 0, out_channels) : y;
@@ -169,11 +175,7 @@ Tensor ConvTranspose2d::convolve(const Tensor& input, bool fuse_bias_relu) const
   const Settings& s = settings();
   Tensor x = input, w = weight_, b = bias_;
   ConvTranspose2dOptions options = options_;
-  options.channels_last = options.channels_last || s.channels_last;
-  if (s.autocast_bfloat16) {
-    x = autocast_input(x, options.channels_last), w = autocast_input(w, options.channels_last);
-    b = autocast_bias(b, fuse_bias_relu);
-  }
+  apply_settings(s, options, x, w, b, fuse_bias_relu);
   return fuse_bias_relu ? bias_relu(conv_transpose2d(x, w, Tensor(), options), b)
                         : conv_transpose2d(x, w, b, options);
 }

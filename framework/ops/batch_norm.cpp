@@ -41,8 +41,9 @@ void check_per_channel(const Tensor& t, const Tensor& input, const char* what) {
   check_same_device(input, t, kOp, "the input", what);
 }
 
-// The float32 computation of a bfloat16 input (mixed_precision.h): the input alone is cast,
-// so the running statistics are still updated in place.
+// The float32 computation of a bfloat16 input (mixed_precision.h): the input alone is cast
+// (not through_float32, which would cast any bfloat16 statistics too), so the running
+// statistics are still updated in place and bfloat16 ones are still refused by name.
 Tensor batch_norm2d_through_float32(const Tensor& input, const Tensor& running_mean,
                                     const Tensor& running_var, const Tensor& weight,
                                     const Tensor& bias, bool training, double momentum,
@@ -54,13 +55,10 @@ Tensor batch_norm2d_through_float32(const Tensor& input, const Tensor& running_m
 
 // The (bfloat16, channels_last) kinds of input cuDNN refused once (NOT_SUPPORTED): later
 // calls take the fallback at once.
-bool (&cudnn_refusals())[2][2] {
-  static bool refused[2][2] = {};  // [bfloat16][channels_last]
-  return refused;
-}
+bool cudnn_refusals[2][2] = {};  // [bfloat16][channels_last]
 
 bool& cudnn_refused(const Tensor& input) {
-  return cudnn_refusals()[is_bfloat16(input)][is_nhwc(input)];
+  return cudnn_refusals[is_bfloat16(input)][is_nhwc(input)];
 }
 
 // What cuDNN refused, computed as it accepts: a channels_last input made contiguous and a
@@ -93,7 +91,7 @@ Tensor batch_norm2d_cuda(const Tensor& input, const Tensor& running_mean,
                          bool training, double momentum, double eps) {
   const int64_t channels = input.shape()[1];
   // A channels_last input stays so (cuDNN's NHWC descriptors, tensor/layout.h).
-  const Tensor xc = dense_like(input, input);
+  const Tensor xc = dense_copy(input, is_nhwc(input));
   const Tensor w = weight.defined() ? weight.detach().contiguous() : Tensor();
   const Tensor b = bias.defined() ? bias.detach().contiguous() : Tensor();
   // The dtype of the statistics and of the weight and bias gradients (float32 for bfloat16).
@@ -241,7 +239,7 @@ std::vector<std::string> batch_norm_cudnn_refusals() {
 #endif
   for (int bf16 : {0, 1})
     for (int channels_last : {0, 1})
-      if (cudnn_refusals()[bf16][channels_last])
+      if (cudnn_refusals[bf16][channels_last])
         kinds.push_back(std::string(bf16 ? "bfloat16" : "float32") +
                         (channels_last ? " NHWC" : " NCHW"));
   return kinds;

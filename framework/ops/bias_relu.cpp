@@ -47,8 +47,7 @@ cpu::BiasReluGeometry bias_relu_geometry(const Tensor& x, const Tensor& bias) {
 Tensor bias_relu(const Tensor& x, const Tensor& bias) {
   cpu::BiasReluGeometry g = bias_relu_geometry(x, bias);
   if (is_bfloat16(x) && !x.device().is_cuda())  // the CPU twin of the bfloat16 kernel
-    return through_float32([](const Tensor& a, const Tensor& b) { return bias_relu(a, b); }, x,
-                           bias);
+    return through_float32(bias_relu, x, bias);
   // A channels_last input stays channels_last on the GPU (tensor/layout.h); the CPU's
   // kernels take NCHW.
   g.channels_last = x.device().is_cuda() && is_nhwc(x);

@@ -117,11 +117,7 @@ Tensor conv2d(const Tensor& input, const Tensor& weight, const Tensor& bias,
   const Pair &s = options.stride, &p = options.padding, &d = options.dilation;
   check_common(op, input, weight, bias, /*out_channels_dim=*/0, "(C_out, C_in, kH, kW)", s, p, d);
   if (is_bfloat16(input) && !input.device().is_cuda())  // the CPU twin of cuDNN's bfloat16
-    return through_float32(
-        [](const Tensor& x, const Tensor& w, const Tensor& b, const Conv2dOptions& o) {
-          return conv2d(x, w, b, o);
-        },
-        input, weight, bias, options);
+    return through_float32(conv2d, input, weight, bias, options);
   const Shape& x = input.shape();
   const Shape& w = weight.shape();
   TINT_CHECK(x[1] == w[1], "conv2d: input has ", x[1], " channels but weight ", shape_str(w),
@@ -166,11 +162,7 @@ Tensor conv_transpose2d(const Tensor& input, const Tensor& weight, const Tensor&
              &op_pad = options.output_padding;
   check_common(op, input, weight, bias, /*out_channels_dim=*/1, "(C_in, C_out, kH, kW)", s, p, d);
   if (is_bfloat16(input) && !input.device().is_cuda())  // the CPU twin of cuDNN's bfloat16
-    return through_float32(
-        [](const Tensor& x, const Tensor& w, const Tensor& b, const ConvTranspose2dOptions& o) {
-          return conv_transpose2d(x, w, b, o);
-        },
-        input, weight, bias, options);
+    return through_float32(conv_transpose2d, input, weight, bias, options);
   const Shape& x = input.shape();
   const Shape& w = weight.shape();
   TINT_CHECK(x[1] == w[0], "conv_transpose2d: input has ", x[1], " channels but weight ",

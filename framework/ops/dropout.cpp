@@ -22,11 +22,11 @@ namespace tint {
 Tensor dropout(const Tensor& input, double p, bool training, Generator& gen) {
   check_floating(input, "dropout", "the input");
   TINT_CHECK(p >= 0.0 && p <= 1.0, "dropout: probability p must be in [0, 1], got ", p);
-  if (is_bfloat16(input) && training && p != 0.0 && !input.device().is_cuda())
-    return through_float32([&](const Tensor& x) { return dropout(x, p, training, gen); }, input);
   // Identity: the same tensor comes back, so its history is untouched and no counters are
   // consumed (eval passes do not shift the training masks that follow).
   if (!training || p == 0.0) return input;
+  if (is_bfloat16(input) && !input.device().is_cuda())
+    return through_float32([&](const Tensor& x) { return dropout(x, p, training, gen); }, input);
   const uint64_t seed = gen.seed();
   const uint64_t first = gen.take(static_cast<uint64_t>(input.numel()));
   // The GPU kernels keep a channels_last input so (cuDNN and the counter-based kernel both

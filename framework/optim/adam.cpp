@@ -90,9 +90,8 @@ void Adam::step() {
 #if defined(TINT_WITH_CUDA)
   if (!gpu.f32.empty() || !gpu.f64.empty()) {
     op_profile::MaybeScope profiled("adam_multi_tensor", gpu.device);
-    if (!gpu_staging_) gpu_staging_ = cuda::make_multi_tensor_staging();
-    cuda::adam_multi_tensor(gpu.f32, gpu.device, *gpu_staging_);
-    cuda::adam_multi_tensor(gpu.f64, gpu.device, *gpu_staging_);
+    cuda::adam_multi_tensor(gpu.f32, gpu.device, gpu_staging());
+    cuda::adam_multi_tensor(gpu.f64, gpu.device, gpu_staging());
   }
 #endif
   ++step_count_;

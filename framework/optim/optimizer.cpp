@@ -7,6 +7,7 @@
 
 #include "framework/autograd/grad_mode.h"
 #include "framework/core/error.h"
+#include "framework/optim/cuda/multi_tensor.h"
 #include "framework/tensor/factories.h"
 
 namespace tint {
@@ -26,6 +27,13 @@ Optimizer::Optimizer(NamedParameters params, double lr) : params_(std::move(para
 void Optimizer::zero_grad() {
   for (const auto& [name, p] : params_) p.zero_grad();
 }
+
+#if defined(TINT_WITH_CUDA)
+cuda::MultiTensorStaging& Optimizer::gpu_staging() {
+  if (!gpu_staging_) gpu_staging_ = cuda::make_multi_tensor_staging();
+  return *gpu_staging_;
+}
+#endif
 
 Tensor Optimizer::checked_grad(size_t i) const {
   const auto& [name, p] = params_[i];

@@ -70,7 +70,11 @@ class Optimizer {
   NamedParameters params_;
   double lr_;
   int64_t step_count_ = 0;
-  // The GPU step's persistent upload tables (optim/cuda/multi_tensor.h), made at first use.
+  // The GPU step's persistent upload tables (optim/cuda/multi_tensor.h), made at first use
+  // (CUDA builds only).
+  cuda::MultiTensorStaging& gpu_staging();
+
+ private:
   std::shared_ptr<cuda::MultiTensorStaging> gpu_staging_;
 };
 

@@ -62,9 +62,8 @@ void SGD::step() {
 #if defined(TINT_WITH_CUDA)
   if (!gpu.f32.empty() || !gpu.f64.empty()) {
     op_profile::MaybeScope profiled("sgd_multi_tensor", gpu.device);
-    if (!gpu_staging_) gpu_staging_ = cuda::make_multi_tensor_staging();
-    cuda::sgd_multi_tensor(gpu.f32, gpu.device, *gpu_staging_);
-    cuda::sgd_multi_tensor(gpu.f64, gpu.device, *gpu_staging_);
+    cuda::sgd_multi_tensor(gpu.f32, gpu.device, gpu_staging());
+    cuda::sgd_multi_tensor(gpu.f64, gpu.device, gpu_staging());
   }
 #endif
   ++step_count_;

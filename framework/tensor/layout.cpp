@@ -11,13 +11,15 @@ Shape channels_last_strides(const Shape& s) {
 bool is_channels_last(const Tensor& t) {
   if (!t.defined() || t.dim() != 4) return false;
   const Shape& s = t.shape();
-  const Shape want = channels_last_strides(s);
+  const Shape& st = t.strides();
+  // channels_last_strides(s), compared in place (this runs on every layout-aware op).
+  const int64_t want[4] = {s[2] * s[3] * s[1], 1, s[3] * s[1], s[1]};
   for (size_t d = 0; d < 4; ++d)
-    if (s[d] != 1 && t.strides()[d] != want[d]) return false;
+    if (s[d] != 1 && st[d] != want[d]) return false;
   return true;
 }
 
-bool is_nhwc(const Tensor& t) { return is_channels_last(t) && !t.is_contiguous(); }
+bool is_nhwc(const Tensor& t) { return t.defined() && !t.is_contiguous() && is_channels_last(t); }
 
 Tensor empty_channels_last(const Shape& shape, DType dtype, Device device) {
   const Tensor flat = Tensor::empty({shape_numel(shape)}, dtype, device);
@@ -34,6 +36,13 @@ Tensor empty_like_layout(const Tensor& t, DType dtype) {
 }
 
 bool is_dense(const Tensor& t) { return t.is_contiguous() || is_channels_last(t); }
+
+bool same_dense_order(const Tensor& a, const Tensor& b) {
+  if (!is_dense(a) || !is_dense(b)) return false;
+  for (size_t d = 0; d < a.shape().size(); ++d)
+    if (a.shape()[d] > 1 && a.strides()[d] != b.strides()[d]) return false;
+  return true;
+}
 
 Tensor channels_last_copy(const Tensor& t) {
   if (is_channels_last(t)) return t.detach();

@@ -40,6 +40,10 @@ Tensor empty_like_layout(const Tensor& t, DType dtype);
 // Whether t is dense (contiguous or channels_last), so its elements fill one span of storage.
 bool is_dense(const Tensor& t);
 
+// Whether a and b (of one shape) are both dense with the same storage order (their strides
+// equal on every dim of size > 1), so element k of one's span is element k of the other's.
+bool same_dense_order(const Tensor& a, const Tensor& b);
+
 // t's values in channels_last layout: t itself when it already is one, else a copy (no
 // autograd: for ops that save or pass detached tensors).
 Tensor channels_last_copy(const Tensor& t);

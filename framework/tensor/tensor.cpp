@@ -12,7 +12,6 @@
 #include "framework/ops/cuda/copy.h"
 #include "framework/ops/cpu/fill.h"
 #include "framework/ops/cuda/fill.h"
-#include "framework/tensor/layout.h"
 #include "framework/ops/dispatch.h"
 #include "framework/ops/elementwise.h"
 #include "framework/ops/shape_ops.h"
@@ -274,10 +273,9 @@ Tensor& Tensor::copy_(const Tensor& src) {
   TINT_CHECK(src.shape() == shape(), "copy_: source shape ", shape_str(src.shape()),
              " does not match destination shape ", shape_str(shape()));
   const Tensor staged = src.device() == device() ? src : src.to(device());
-  // Two channels_last tensors (layout.h) share their storage order: copy that in one
-  // coalesced pass instead of walking both through their strides.
-  if (!(is_contiguous() && staged.is_contiguous()) && is_channels_last(*this) &&
-      is_channels_last(staged)) {
+  // Two dense tensors of the same storage order (both contiguous, both channels_last:
+  // layout.h) copy in one flat pass instead of walking both through their strides.
+  if (same_dense_order(*this, staged)) {
     TINT_DEVICE_CALL(device(), copy_strided, storage_order_view(*this),
                      storage_order_view(staged));
     return *this;

@@ -24,9 +24,6 @@ using Catch::Matchers::Contains;
 
 namespace {
 
-constexpr DType kBF16 = DType::BFloat16;
-constexpr DType kF32 = DType::Float32;
-
 // The float32 result as bfloat16 would store it.
 std::vector<float> rounded(const Tensor& t) { return t.to(kBF16).to(kF32).to_vector<float>(); }
 

@@ -22,9 +22,6 @@ using Xs = std::vector<Tensor>;
 
 namespace {
 
-constexpr DType kBF16 = DType::BFloat16;
-constexpr DType kF32 = DType::Float32;
-
 const Tensor& gpu_nhwc(const Tensor& t) {
   if (t.device().is_cuda()) CHECK(is_nhwc(t));
   return t;

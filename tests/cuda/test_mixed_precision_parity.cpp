@@ -22,8 +22,6 @@ using Xs = std::vector<Tensor>;
 
 namespace {
 
-constexpr DType kBF16 = DType::BFloat16;
-constexpr DType kF32 = DType::Float32;
 constexpr double kRtol = 1.0 / 128;  // two bfloat16 roundings
 
 Tensor b16(const Tensor& t) { return t.to(kBF16); }

@@ -33,9 +33,8 @@ __global__ void bias_forward_kernel(T* out, const T* x, const B* bias, BiasReluG
   using A = acc_t<T>;
   const int64_t total = g.batch * g.channels * g.positions;
   TINT_GRID_STRIDE(i, total) {
-    const int64_t c = g.channels_last ? i % g.channels : (i / g.positions) % g.channels;
-    const A z = static_cast<A>(x[i]), b = static_cast<A>(bias[c]);
-    out[i] = static_cast<T>(Relu ? math::bias_relu_value(z, b) : z + b);
+    const int64_t c = math::bias_channel(i, g.channels, g.positions, g.channels_last);
+    out[i] = static_cast<T>(math::bias_output<Relu>(static_cast<A>(x[i]), static_cast<A>(bias[c])));
   }
 }
 
@@ -47,13 +46,31 @@ __global__ void bias_relu_grad_x_kernel(T* gx, const T* go, const T* y, int64_t 
   }
 }
 
+// The block's sum of each thread's acc (a tree in shared memory: a fixed order), written to
+// *slot by thread 0. Every thread of the (1-D, kThreads) block calls it.
+__device__ void store_block_sum(double acc, double* slot) {
+  __shared__ double partial[kThreads];
+  partial[threadIdx.x] = acc;
+  __syncthreads();
+  for (int s = blockDim.x / 2; s > 0; s >>= 1) {
+    if (threadIdx.x < s) partial[threadIdx.x] += partial[threadIdx.x + s];
+    __syncthreads();
+  }
+  if (threadIdx.x == 0) *slot = partial[0];
+}
+
+// Blocks per channel of a backward: work / per_part, at least 1 and at most max_parts.
+int64_t clamped_parts(int64_t work, int64_t per_part, int64_t max_parts) {
+  const int64_t parts = (work + per_part - 1) / per_part;
+  return parts < 1 ? 1 : (parts > max_parts ? max_parts : parts);
+}
+
 // Block (part, c) covers elements j = part * blockDim + t, stepping by parts * blockDim, of
 // channel c's batch * positions values; gx may be null (and y too, without Relu).
 template <typename T, bool Relu>
 __global__ void bias_backward_kernel(T* gx, double* partials, const T* go, const T* y,
                                      BiasReluGeometry g) {
   using A = acc_t<T>;
-  __shared__ double partial[kThreads];
   const int64_t c = blockIdx.y, parts = gridDim.x;
   const int64_t count = g.batch * g.positions;
   double acc = 0;
@@ -65,13 +82,7 @@ __global__ void bias_backward_kernel(T* gx, double* partials, const T* go, const
     if (gx) gx[idx] = static_cast<T>(v);
     acc += static_cast<double>(v);
   }
-  partial[threadIdx.x] = acc;
-  __syncthreads();
-  for (int s = blockDim.x / 2; s > 0; s >>= 1) {
-    if (threadIdx.x < s) partial[threadIdx.x] += partial[threadIdx.x + s];
-    __syncthreads();
-  }
-  if (threadIdx.x == 0) partials[c * parts + blockIdx.x] = partial[0];
+  store_block_sum(acc, &partials[c * parts + blockIdx.x]);
 }
 
 // The NHWC twin: rows of `channels` contiguous values (batch * positions rows). Block
@@ -171,17 +182,12 @@ __global__ void bias_backward_nchw_pack_kernel(T* gx, double* partials, const T*
                                                BiasReluGeometry g) {
   using A = acc_t<T>;
   constexpr int V = math::Pack16<T>::kSize;
-  __shared__ double partial[kThreads];
   const int64_t c = blockIdx.y, parts = gridDim.x;
-  partial[threadIdx.x] = math::nchw_bias_grad_packs<A, Relu>(
-      gx, go, y, g.batch, g.channels, g.positions / V, c,
-      blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x, parts * blockDim.x);
-  __syncthreads();
-  for (int s = blockDim.x / 2; s > 0; s >>= 1) {
-    if (threadIdx.x < s) partial[threadIdx.x] += partial[threadIdx.x + s];
-    __syncthreads();
-  }
-  if (threadIdx.x == 0) partials[c * parts + blockIdx.x] = partial[0];
+  store_block_sum(math::nchw_bias_grad_packs<A, Relu>(
+                      gx, go, y, g.batch, g.channels, g.positions / V, c,
+                      blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x,
+                      parts * blockDim.x),
+                  &partials[c * parts + blockIdx.x]);
 }
 
 // One warp per channel adds its partials (lanes stride the parts, then a shuffle tree: a fixed
@@ -203,9 +209,7 @@ __global__ void bias_finish_warp_kernel(B* db, const double* partials, int64_t c
 constexpr int64_t kMaxPackParts = 1024, kMinPackRowsPerThread = 4;
 
 int64_t pack_parts(int64_t work, int64_t threads_per_part) {
-  const int64_t per_part = threads_per_part * kMinPackRowsPerThread;
-  const int64_t parts = (work + per_part - 1) / per_part;
-  return parts < 1 ? 1 : (parts > kMaxPackParts ? kMaxPackParts : parts);
+  return clamped_parts(work, threads_per_part * kMinPackRowsPerThread, kMaxPackParts);
 }
 
 bool aligned16(const Tensor& t) {
@@ -246,8 +250,6 @@ void bias_backward_packs(const Tensor& grad_x, const Tensor& grad_bias, const Te
       bias_backward_nhwc_pack_kernel<scalar_t, Relu><<<grid, kThreads, 0, stream>>>(
           gx, partials.data_ptr<double>(), go, y, geo, tile);
     } else {
-      TINT_CHECK(geo.channels <= 65535, op, ": the CUDA kernel takes at most 65535 channels, got ",
-                 geo.channels);
       parts = pack_parts(geo.batch * geo.positions / V, kThreads);
       partials = Tensor::empty({geo.channels, parts}, DType::Float64, grad_out.device());
       const dim3 grid(static_cast<unsigned>(parts), static_cast<unsigned>(geo.channels));
@@ -292,15 +294,14 @@ template <bool Relu>
 void bias_backward(const Tensor& grad_x, const Tensor& grad_bias, const Tensor& grad_out,
                    const Tensor& out, const BiasReluGeometry& geo, const char* op) {
   if (geo.channels == 0) return;
-  if (packs_fit(geo, grad_out.dtype(), {grad_x, grad_out, out}))
-    return bias_backward_packs<Relu>(grad_x, grad_bias, grad_out, out, geo, op);
   TINT_CHECK(geo.channels_last || geo.channels <= 65535, op,
              ": the CUDA kernel takes at most 65535 channels, got ", geo.channels);
-  const int64_t count = geo.batch * geo.positions;  // values per channel
+  if (packs_fit(geo, grad_out.dtype(), {grad_x, grad_out, out}))
+    return bias_backward_packs<Relu>(grad_x, grad_bias, grad_out, out, geo, op);
   // NHWC: each thread covers rows of one channel, kTileRows threads per channel and block.
-  const int64_t per_part = geo.channels_last ? kTileRows * 4 : kThreads * 4;
-  int64_t parts = (count + per_part - 1) / per_part;
-  parts = parts < 1 ? 1 : (parts > kMaxPartsPerChannel ? kMaxPartsPerChannel : parts);
+  const int64_t parts = clamped_parts(geo.batch * geo.positions,  // values per channel
+                                      geo.channels_last ? kTileRows * 4 : kThreads * 4,
+                                      kMaxPartsPerChannel);
   const Tensor partials = Tensor::empty({geo.channels, parts}, DType::Float64, grad_out.device());
   TINT_DISPATCH_FLOATING_BF16(grad_out.dtype(), op, [&] {
     scalar_t* gx = grad_x.defined() ? grad_x.data_ptr<scalar_t>() : nullptr;

@@ -15,12 +15,15 @@ namespace tint::cuda {
 
 namespace {
 
+// A device's dropout state: cuDNN's descriptor and generator states, and the counter offset
+// of the replays (dropout_replay_offset).
 struct DropoutState {
   Tensor states;
   cudnnDropoutDescriptor_t desc = nullptr;
   double p = -1;
   uint64_t seed = 0;
   bool seeded = false;
+  Tensor replay_offset;
 };
 
 std::mutex& state_mutex() {
@@ -28,11 +31,16 @@ std::mutex& state_mutex() {
   return m;
 }
 
+// The device's state; the caller holds state_mutex().
+DropoutState& state_of(int device) {
+  static std::map<int, DropoutState>* states = new std::map<int, DropoutState>();  // leaked
+  return (*states)[device];
+}
+
 // The device's descriptor set to p; the states are seeded with seed on first use. The caller
 // holds state_mutex().
 cudnnDropoutDescriptor_t descriptor(int device, double p, uint64_t seed) {
-  static std::map<int, DropoutState>* states = new std::map<int, DropoutState>();  // leaked
-  DropoutState& st = (*states)[device];
+  DropoutState& st = state_of(device);
   cudnnHandle_t h = context(device).cudnn();
   if (!st.desc) TINT_CUDNN_CHECK(cudnnCreateDropoutDescriptor(&st.desc));
   if (!st.seeded) {
@@ -53,9 +61,6 @@ cudnnDropoutDescriptor_t descriptor(int device, double p, uint64_t seed) {
   return st.desc;
 }
 
-}  // namespace
-
-namespace {
 // Element s of storage is the logical element i (NCHW row-major) that draws counter first + i:
 // s itself for contiguous data, math::nhwc_logical_index for channels_last data (channels >
 // 0), so every layout draws the same mask as the cpu. bfloat16 computes in float (acc_t) and
@@ -103,10 +108,8 @@ void dropout_apply(const Tensor& out, const Tensor& src, uint64_t seed, uint64_t
 }
 
 const Tensor& dropout_replay_offset(int device) {
-  static std::mutex mutex;
-  static std::map<int, Tensor>* offsets = new std::map<int, Tensor>();  // leaked, as the states
-  std::lock_guard<std::mutex> lock(mutex);
-  Tensor& t = (*offsets)[device];
+  std::lock_guard<std::mutex> lock(state_mutex());
+  Tensor& t = state_of(device).replay_offset;
   if (!t.defined()) {
     t = Tensor::empty({1}, DType::Int64, Device::cuda(device));
     TINT_CUDA_CHECK(cudaMemsetAsync(t.raw_data(), 0, t.nbytes(), stream_of(t)));

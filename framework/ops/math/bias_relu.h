@@ -20,18 +20,35 @@ TINT_HD T bias_relu_grad(T grad_out, T out) {
   return out > T(0) ? grad_out : T(0);
 }
 
+// The kernels' two variants of one element, computed in A (float for bfloat16): with Relu the
+// fused bias + ReLU, without it the plain bias of a bfloat16 convolution.
+template <bool Relu, typename A>
+TINT_HD A bias_output(A z, A bias) {
+  return Relu ? bias_relu_value(z, bias) : z + bias;
+}
+template <bool Relu, typename A>
+TINT_HD A bias_input_grad_value(A grad_out, A out) {
+  return Relu ? bias_relu_grad(grad_out, out) : grad_out;
+}
+
+// The channel of element i of an N x C x positions tensor, NCHW or NHWC.
+TINT_HD int64_t bias_channel(int64_t i, int64_t channels, int64_t positions,
+                            bool channels_last) {
+  return channels_last ? i % channels : (i / positions) % channels;
+}
+
+// Element idx of the input's gradient, computed in A: through the ReLU's mask (Relu) or the
+// output's gradient itself (a plain bias); y is read only with Relu.
+template <typename A, bool Relu, typename T>
+TINT_HD A bias_input_grad(const T* go, const T* y, int64_t idx) {
+  return bias_input_grad_value<Relu>(static_cast<A>(go[idx]),
+                                     Relu ? static_cast<A>(y[idx]) : A(0));
+}
+
 // One thread's share of the NHWC bias gradient (CUDA, cuda/bias_relu.cu; emulated in
 // tests/cpu/test_bias_relu.cpp): channel c of rows first, first + step, ... below rows, each
 // row `channels` values apart. Writes grad_x there (when gx is not null) and returns the sum
 // in double. A computes (float for bfloat16); y is read only with Relu.
-// Element idx of the input's gradient, computed in A: through the ReLU's mask (Relu) or the
-// output's gradient itself (a plain bias).
-template <typename A, bool Relu, typename T>
-TINT_HD A bias_input_grad(const T* go, const T* y, int64_t idx) {
-  return Relu ? bias_relu_grad(static_cast<A>(go[idx]), static_cast<A>(y[idx]))
-              : static_cast<A>(go[idx]);
-}
-
 template <typename A, bool Relu, typename T>
 TINT_HD double nhwc_bias_grad_rows(T* gx, const T* go, const T* y, int64_t rows,
                                    int64_t channels, int64_t c, int64_t first, int64_t step) {
@@ -62,14 +79,12 @@ template <typename A, bool Relu, typename T, typename B>
 TINT_HD void bias_forward_pack(T* out, const T* x, const B* bias, int64_t p, int64_t channels,
                                int64_t positions, bool channels_last) {
   using P = Pack16<T>;
-  const int64_t i = p * P::kSize;
-  const int64_t c0 = channels_last ? i % channels : (i / positions) % channels;
+  const int64_t c0 = bias_channel(p * P::kSize, channels, positions, channels_last);
   const P in = reinterpret_cast<const P*>(x)[p];
   P o;
   for (int k = 0; k < P::kSize; ++k) {
-    const A z = static_cast<A>(in.v[k]);
     const A b = static_cast<A>(bias[channels_last ? c0 + k : c0]);
-    o.v[k] = static_cast<T>(Relu ? bias_relu_value(z, b) : z + b);
+    o.v[k] = static_cast<T>(bias_output<Relu>(static_cast<A>(in.v[k]), b));
   }
   reinterpret_cast<P*>(out)[p] = o;
 }
@@ -84,8 +99,7 @@ TINT_HD void bias_grad_pack(T* gx, const T* go, const T* y, int64_t p, Add&& add
   if constexpr (Relu) m = reinterpret_cast<const P*>(y)[p];
   P o;
   for (int k = 0; k < P::kSize; ++k) {
-    const A v = Relu ? bias_relu_grad(static_cast<A>(g.v[k]), static_cast<A>(m.v[k]))
-                     : static_cast<A>(g.v[k]);
+    const A v = bias_input_grad_value<Relu>(static_cast<A>(g.v[k]), static_cast<A>(m.v[k]));
     o.v[k] = static_cast<T>(v);
     add(k, v);
   }

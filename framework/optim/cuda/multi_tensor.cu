@@ -4,6 +4,7 @@
 // mode, for CUDA graphs) the optimizer's persistent table: multi_tensor.h.
 #include <cstring>
 
+#include "framework/cuda/runtime.h"
 #include "framework/ops/cuda/launch.cuh"
 #include "framework/optim/cuda/multi_tensor.h"
 #include "framework/tensor/factories.h"
@@ -50,9 +51,8 @@ bool same_tensors(const Slot& a, const Slot& b) {
 // what StageOnly checks against) and the event of its last eager upload (the host copy may be
 // rewritten once it has passed).
 struct StagingTable {
-  Tensor device;
+  Tensor device;  // as many bytes as the pinned copy
   void* pinned = nullptr;
-  size_t bytes = 0;
   cudaEvent_t uploaded = nullptr;
   bool pending = false;
 
@@ -95,7 +95,7 @@ void launch(const std::vector<Slot>& slots, Device device, MultiTensorStaging& s
   StagingTable& t = staging.of(static_cast<decltype(slots[0].p)>(nullptr));
   if (mode == MultiTensorMode::StageOnly) {
     // The staged copy still holds the captured step's slots: the same tensors, or an error.
-    bool same = t.pinned && t.bytes == host.size();
+    bool same = t.pinned && t.device.nbytes() == host.size();
     const Slot* staged = static_cast<const Slot*>(t.pinned);
     for (size_t k = 0; same && k < slots.size(); ++k) same = same_tensors(staged[k], slots[k]);
     TINT_CHECK(same,
@@ -111,18 +111,15 @@ void launch(const std::vector<Slot>& slots, Device device, MultiTensorStaging& s
     table = from_buffer(host.data(), {static_cast<int64_t>(host.size())}, DType::UInt8, device);
     base = static_cast<const char*>(table.raw_data());
   } else {  // Staged
-    cudaStreamCaptureStatus capturing = cudaStreamCaptureStatusNone;
-    TINT_CUDA_CHECK(cudaStreamIsCapturing(stream, &capturing));
-    const bool eager = capturing == cudaStreamCaptureStatusNone;
+    const bool eager = !stream_capturing(device.index);
     if (t.pending && eager) TINT_CUDA_CHECK(cudaEventSynchronize(t.uploaded));
     t.pending = false;
-    if (t.bytes != host.size()) {
+    if (!t.device.defined() || t.device.nbytes() != host.size()) {
       if (t.pinned) TINT_CUDA_CHECK(cudaFreeHost(t.pinned));
       t.pinned = nullptr;
       TINT_CUDA_CHECK(cudaMallocHost(&t.pinned, host.size()), "(optimizer table of ",
                       host.size(), " bytes)");
       t.device = Tensor::empty({static_cast<int64_t>(host.size())}, DType::UInt8, device);
-      t.bytes = host.size();
       if (!t.uploaded) TINT_CUDA_CHECK(cudaEventCreateWithFlags(&t.uploaded, cudaEventDisableTiming));
     }
     std::memcpy(t.pinned, host.data(), host.size());
