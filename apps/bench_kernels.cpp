@@ -264,6 +264,15 @@ class Progress {
   int64_t total_, done_ = 0;
 };
 
+// The fused loss's options in every timing: K = 5, per-image sums, at either resolution.
+color::ColorLossOptions loss_options(bool full) {
+  color::ColorLossOptions o;
+  o.k = kNeighbours;
+  o.target_resolution = full ? color::TargetResolution::Full : color::TargetResolution::Subsampled;
+  o.reduction = color::LossReduction::PerImageSum;
+  return o;
+}
+
 // --row-splits: the annealed mean and the fused loss (forward + backward, both target
 // resolutions) with each given number of threads per logits row
 // (color::kernel_settings(); results equal within rounding), appended to sweep.
@@ -276,7 +285,6 @@ void bench_row_splits(const Config& c, int64_t size, const Tensor& ab, Tensor lo
   const std::string logits_shape = shape_of(logits.shape(), "f32");
   const KernelSettings saved = kernel_settings();
   for (const int split : splits) {
-    kernel_settings() = saved;
     kernel_settings().annealed_row_split = split;
     kernel_settings().loss_row_split = split;
     const std::string tag = " split=" + std::to_string(split);
@@ -287,10 +295,7 @@ void bench_row_splits(const Config& c, int64_t size, const Tensor& ab, Tensor lo
     progress.report("annealed_mean" + tag, t);
     logits.set_requires_grad();
     for (const bool full : {false, true}) {
-      ColorLossOptions o;
-      o.k = kNeighbours;
-      o.target_resolution = full ? TargetResolution::Full : TargetResolution::Subsampled;
-      o.reduction = LossReduction::PerImageSum;
+      const ColorLossOptions o = loss_options(full);
       t = time_calls(c, [&] {
         Tensor loss = rebalanced_cross_entropy(logits, ab, Tensor(), o);
         loss.backward();
@@ -394,10 +399,7 @@ void bench_size(const Config& c, int64_t batch, int64_t size, const std::vector<
     cmp.size = size;
     cmp.target = full ? "Full" : "Subsampled";
     cmp.logits_shape = logits_shape;
-    ColorLossOptions o;
-    o.k = kNeighbours;
-    o.target_resolution = full ? TargetResolution::Full : TargetResolution::Subsampled;
-    o.reduction = LossReduction::PerImageSum;
+    const ColorLossOptions o = loss_options(full);
     auto fused = [&] {
       Tensor loss = rebalanced_cross_entropy(logits, ab, weights, o);
       loss.backward();
@@ -491,7 +493,8 @@ int main(int argc, char** argv) {
                  "threads per logits row (comma-separated, of 1, 2, 4, 8; GPU only; "
                  "kernels/kernel_settings.h), in a table of their own")
       ->delimiter(',')
-      ->check(CLI::IsMember({1, 2, 4, 8}));
+      ->check(CLI::IsMember(std::vector<int>(std::begin(color::kRowSplits),
+                                             std::end(color::kRowSplits))));
   app.add_option("--json", json_path, "also write the results as JSON here");
   CLI11_PARSE(app, argc, argv);
 
@@ -526,9 +529,10 @@ int main(int argc, char** argv) {
     for (int64_t s : sizes) std::cerr << " " << s;
     std::cerr << ", " << warmup << " warmup call(s) + " << repeats << " timed sample(s) each\n";
 
+    // The copy; per size 10 kernels and, on a GPU, 8 bias_relu rows and 3 per row split.
     const int64_t cases =
         1 + static_cast<int64_t>(sizes.size()) *
-                (10 + (c.gpu ? 3 * static_cast<int64_t>(row_splits.size()) : 0));
+                (10 + (c.gpu ? 8 + 3 * static_cast<int64_t>(row_splits.size()) : 0));
     Progress progress(cases);
     const CopyResult copy = measure_copy(c, copy_mib);
     progress.report("copy " + std::to_string(copy_mib) + " MiB", copy.t);

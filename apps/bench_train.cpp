@@ -261,15 +261,13 @@ int run_worker(const Config& c, const std::string& model_name) {
   for (const auto& [name, p] : params) n_params += p.numel();
   Adam opt(params, AdamOptions{kLr, kBeta1, kBeta2, 1e-8, kWeightDecay});
 
+  const auto forward = [&] { return model->forward(L); };
+  const auto loss_of = [&](const Tensor& logits) {
+    return color::rebalanced_cross_entropy(logits, ab, weights, loss_options);
+  };
   // _graph: the step replayed from a CUDA graph (its first step warms up, the second captures).
   std::unique_ptr<GraphedTrainStep> graphed;
-  if (mode.graph)
-    graphed = std::make_unique<GraphedTrainStep>(
-        device, [&] { return model->forward(L); },
-        [&](const Tensor& logits) {
-          return color::rebalanced_cross_entropy(logits, ab, weights, loss_options);
-        },
-        opt);
+  if (mode.graph) graphed = std::make_unique<GraphedTrainStep>(device, forward, loss_of, opt);
   // One training step; returns its loss (still on the device).
   const auto train_step = [&] {
     Tensor loss;
@@ -277,8 +275,7 @@ int run_worker(const Config& c, const std::string& model_name) {
       loss = graphed->step();
     } else {
       opt.zero_grad();
-      const Tensor logits = model->forward(L);
-      loss = color::rebalanced_cross_entropy(logits, ab, weights, loss_options);
+      loss = loss_of(forward());
       loss.backward();
       opt.step();
     }
@@ -418,19 +415,18 @@ class Budget {
 // compiled ones last (they spend the most time compiling, so a tight --budget drops them
 // first).
 std::vector<Run> plan_runs(const Config& c, bool gpu, bool no_torch) {
-  const auto tint_precision = [&](const std::string& mode) {
-    return parse_tint_mode(mode).bf16 ? "bf16" : gpu && c.tf32 ? "tf32" : "fp32";
+  const auto precision_of = [&](bool bf16) {
+    return bf16 ? "bf16" : gpu && c.tf32 ? "tf32" : "fp32";
   };
   const auto torch_run = [&](const std::string& model, int64_t batch, const std::string& mode) {
-    const std::string precision = mode != "eager" ? "bf16" : gpu && c.tf32 ? "tf32" : "fp32";
-    return Run{model, batch, "torch", mode, precision};
+    return Run{model, batch, "torch", mode, precision_of(mode != "eager")};
   };
   std::vector<Run> runs;
   for (int64_t batch : c.batches)
     for (const std::string& model : c.models) {
       for (const std::string& mode : c.tint_modes)
         runs.push_back({model, batch, "tint", mode + (c.plain ? "-plain" : ""),
-                        tint_precision(mode)});
+                        precision_of(parse_tint_mode(mode).bf16)});
       if (no_torch) continue;
       for (const std::string& mode : c.torch_modes)
         if (mode != "compiled") runs.push_back(torch_run(model, batch, mode));

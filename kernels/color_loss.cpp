@@ -48,29 +48,15 @@ void check_options(const ColorLossOptions& o, const char* op) {
 }
 
 // The forward's checks of its sums (on the host at once, or at DeferredChecks::verify()).
-void check_sums(const char* op, int64_t bad_rows, int64_t bad_targets, int64_t rows,
+void check_sums(const char* op, const cpu::RebalancedSums& sums, int64_t rows,
                 int64_t pixels) {
-  TINT_CHECK(bad_rows == 0, op, ": logits contain NaN or infinity at ", bad_rows, " of the ",
-             rows, " positions (N x h x w)");
-  TINT_CHECK(bad_targets == 0, op, ": the ab target contains NaN or infinity at ", bad_targets,
-             " of the ", pixels, " pixels the loss reads");
+  TINT_CHECK(sums.bad_rows == 0, op, ": logits contain NaN or infinity at ", sums.bad_rows,
+             " of the ", rows, " positions (N x h x w)");
+  TINT_CHECK(sums.bad_targets == 0, op, ": the ab target contains NaN or infinity at ",
+             sums.bad_targets, " of the ", pixels, " pixels the loss reads");
 }
 
-// The CUDA forward that leaves its sums on the device (kernels/cuda/color_loss.h).
-Tensor forward_counters(const Tensor& losses, const Tensor& lse, const Tensor& logits,
-                        const Tensor& ab, const Tensor& class_weights, const Tensor& mask,
-                        const math::BinTable& table, const math::ColorLossGeometry& g,
-                        const ColorLossOptions& options) {
 #if defined(TINT_WITH_CUDA)
-  return cuda::rebalanced_ce_forward_counters(losses, lse, logits, ab, class_weights, mask, table,
-                                              g, options.k, options.sigma);
-#else
-  (void)losses, (void)lse, (void)logits, (void)ab, (void)class_weights, (void)mask, (void)table,
-      (void)g, (void)options;
-  TINT_FAIL("rebalanced_cross_entropy: deferred checks need a CUDA build");
-#endif
-}
-
 // total * scale as a one-element tensor of dtype, computed on the device from the counters'
 // first word (the double total's bits), without a host round trip.
 Tensor total_on_device(const Tensor& counters, double scale, DType dtype) {
@@ -79,6 +65,7 @@ Tensor total_on_device(const Tensor& counters, double scale, DType dtype) {
              sizeof(double));
   return mul(total, scale).to(dtype);
 }
+#endif
 
 }  // namespace
 
@@ -144,19 +131,23 @@ Tensor rebalanced_cross_entropy(const Tensor& logits, const Tensor& ab, const Te
   const int64_t rows = g.rows(), pixels = n * g.loss_h() * g.loss_w();
   const double scale = 1.0 / denominator_of(reduction, n, pixels);
   Tensor out;
+#if defined(TINT_WITH_CUDA)
   if (DeferredChecks* deferred = device.is_cuda() ? DeferredChecks::active() : nullptr) {
     // Nothing read on the host (a CUDA graph may be capturing): the sums stay on the device,
     // the checks run at deferred->verify().
-    const Tensor counters = forward_counters(losses, lse, xc, abc, wc, mask, table, g, options);
+    const Tensor counters = cuda::rebalanced_ce_forward_counters(
+        losses, lse, xc, abc, wc, mask, table, g, options.k, options.sigma);
     deferred->add(counters, [op, rows, pixels](const std::vector<int64_t>& c) {
-      check_sums(op, c[1], c[2], rows, pixels);
+      check_sums(op, cpu::sums_from_counters(c), rows, pixels);
     });
     out = per_pixel ? losses : total_on_device(counters, scale, xc.dtype());
-  } else {
+  }
+#endif
+  if (!out.defined()) {
     const cpu::RebalancedSums sums =
         TINT_DEVICE_CALL_IN(::tint::color, device, rebalanced_ce_forward, losses, lse, xc, abc,
                             wc, mask, table, g, options.k, options.sigma);
-    check_sums(op, sums.bad_rows, sums.bad_targets, rows, pixels);
+    check_sums(op, sums, rows, pixels);
     out = per_pixel ? losses : scalar_tensor(sums.total * scale, options_of(xc));
   }
   // The op keeps its own copy of the bins (it shares their tables), so the caller's may go.

@@ -569,8 +569,7 @@ if [ -n "$experiments" ]; then
   rm -rf "$build_dir/experiments/report"
   [ "$report_mode" = only ] || rm -rf "$exp_out"
   mkdir -p "$build_dir/experiments/report"
-  exp_commit=$commit
-  exp_commit=${exp_commit%% *}
+  exp_commit=${commit%% *}
   exp_device=cuda
   [ "$gpu_ok" = 1 ] || exp_device=cpu  # --no-gpu-ok on a machine without one (a dry run)
   exp_left=$(remaining)

@@ -226,13 +226,16 @@ def train_rows(b):
                      f"{fmt_num(r.get('floor_pct'), '7.1f')}")
     lines.append("* tint against the fastest PyTorch mode; floor: 3 x forward FLOPs at the "
                  "matmul rate of the row's precision")
+    def ok_result(r, key):  # a field of an ok row's result, else None
+        return r.get("result", {}).get(key) if r.get("status") == "ok" else None
+
     for r in b.get("rows", []):
-        fallbacks = r.get("result", {}).get("batch_norm_fallbacks") if r.get("status") == "ok" else None
+        fallbacks = ok_result(r, "batch_norm_fallbacks")
         if fallbacks:
             lines.append(f"tint {r.get('mode')} {r.get('model')}/{r.get('batch')}: batch norm "
                          f"fallbacks: {'; '.join(fallbacks)}")
     for r in b.get("rows", []):
-        algos = r.get("result", {}).get("conv_algorithms") if r.get("status") == "ok" else None
+        algos = ok_result(r, "conv_algorithms")
         if algos:  # how many of the row's cuDNN choices run each math type
             kinds = {}
             for a in algos:
@@ -242,7 +245,7 @@ def train_rows(b):
                          "cuDNN convolution choices: " +
                          ", ".join(f"{n} {k}" for k, n in sorted(kinds.items())))
     for r in b.get("rows", []):
-        prof = r.get("result", {}).get("profile") if r.get("status") == "ok" else None
+        prof = ok_result(r, "profile")
         if not prof:
             continue
         ops = prof.get("ops", [])

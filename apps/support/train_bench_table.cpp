@@ -36,14 +36,10 @@ const json* fastest_row(const json& rows, const json& row, const char* framework
 }
 
 // The tint row a PyTorch row is compared with: tint's fastest of the same precision class
-// (bf16 with bf16, float32/TF32 with float32/TF32) when there is one, else tint's fastest.
+// (bf16 with bf16, float32/TF32 with float32/TF32: tint's modes start with their class) when
+// there is one, else tint's fastest.
 const json* counterpart_tint_row(const json& rows, const json& torch_row) {
-  const json* same = nullptr;
-  for (const json& r : rows)
-    if (ok(r) && r["framework"] == "tint" && same_group(r, torch_row) &&
-        is_bf16(r) == is_bf16(torch_row) &&
-        (!same || r["images_per_s"].get<double>() > (*same)["images_per_s"].get<double>()))
-      same = &r;
+  const json* same = fastest_row(rows, torch_row, "tint", is_bf16(torch_row) ? "bf16" : "fp32");
   return same ? same : fastest_row(rows, torch_row, "tint");
 }
 
@@ -138,30 +134,28 @@ void print_train_table(const json& rows) {
 
 std::string train_target_verdict(const json& rows, const TrainTarget& target) {
   bool compared = false, met = true;
-  for (const json& row : rows) {
-    if (!ok(row) || row["framework"] != "tint" || !target.tint_mode.empty()) continue;
-    // One comparison per group, with tint's fastest row of it: seen at its first tint row.
-    if (fastest_row(rows, row, "tint") != &row) continue;
-    const json* other = fastest_row(rows, row, "torch", target.torch_mode);
-    if (!other) continue;
+  const auto judge = [&](const json& tint, const json& torch) {
     compared = true;
-    met = met && row["images_per_s"].get<double>() >=
-                     target.speed_factor * (*other)["images_per_s"].get<double>();
-  }
+    if (target.speed_factor > 0)
+      met = met && tint["images_per_s"].get<double>() >=
+                       target.speed_factor * torch["images_per_s"].get<double>();
+    if (target.memory) met = met && tint["peak_mb"].get<double>() <= torch["peak_mb"].get<double>();
+  };
   for (const json& row : rows) {
-    if (!ok(row) || row["framework"] != "tint" || target.tint_mode.empty() ||
+    // One comparison per group, with the group's fastest tint row of the target's modes.
+    if (!ok(row) || row["framework"] != "tint" ||
         fastest_row(rows, row, "tint", target.tint_mode) != &row)
       continue;
-    for (const json& r : rows) {
-      if (!ok(r) || r["framework"] != "torch" || !same_group(r, row)) continue;
-      if (target.torch_mode.empty() ? is_bf16(r) != is_bf16(row) : r["mode"] != target.torch_mode)
-        continue;
-      compared = true;
-      if (target.speed_factor > 0)
-        met = met && row["images_per_s"].get<double>() >=
-                         target.speed_factor * r["images_per_s"].get<double>();
-      if (target.memory) met = met && row["peak_mb"].get<double>() <= r["peak_mb"].get<double>();
+    if (target.tint_mode.empty()) {  // tint's fastest against PyTorch's fastest of torch_mode
+      if (const json* other = fastest_row(rows, row, "torch", target.torch_mode))
+        judge(row, *other);
+      continue;
     }
+    for (const json& r : rows)  // against torch_mode, or every PyTorch row of its class
+      if (ok(r) && r["framework"] == "torch" && same_group(r, row) &&
+          (target.torch_mode.empty() ? is_bf16(r) == is_bf16(row)
+                                     : r["mode"] == target.torch_mode))
+        judge(row, r);
   }
   return !compared ? "not measured" : met ? "met" : "not met";
 }

@@ -199,6 +199,11 @@ void adopt_checkpoint_settings(TrainConfig& c, const Metadata& meta, const std::
                                const std::set<std::string>& explicit_flags) {
   const auto given = [&](const char* flag) { return explicit_flags.count(flag) > 0; };
   const auto text = [&](const char* key) { return metadata_value(path, meta, key, kKind); };
+  // A key that older checkpoints lack: its value, or what they trained with.
+  const auto text_or = [&](const char* key, const std::string& absent) {
+    const auto found = meta.find(key);
+    return found == meta.end() ? absent : found->second;
+  };
   const auto number = [&]<typename T>(const char* key, T) {
     return metadata_number<T>(path, meta, key, kKind);
   };
@@ -225,14 +230,8 @@ void adopt_checkpoint_settings(TrainConfig& c, const Metadata& meta, const std::
   if (!given("--report-every")) c.report_every = number("train.report_every", int64_t{0});
   if (!given("--grid-images")) c.grid_images = number("train.grid_images", 0);
   // (Checkpoints from before the bf16 mode have no precision: they trained in float32.)
-  if (!given("--precision")) {
-    const auto saved = meta.find("train.precision");
-    c.precision = saved == meta.end() ? "fp32" : saved->second;
-  }
-  if (!given("--channels-last")) {
-    const auto saved = meta.find("train.channels_last");
-    c.channels_last = saved != meta.end() && saved->second == "1";
-  }
+  if (!given("--precision")) c.precision = text_or("train.precision", "fp32");
+  if (!given("--channels-last")) c.channels_last = text_or("train.channels_last", "0") == "1";
   // Explicit ones must agree where the weights depend on them.
   check_checkpoint_settings(c, meta, path);
 }

@@ -499,8 +499,12 @@ TrainResult train_colorizer(const TrainConfig& c, const TrainHooks& hooks) {
     if (best) pos.best_auc = m.val_auc;
     const bool last_epoch = pos.step >= total_steps;
     std::string grid;
-    if (m.epoch % c.report_every == 0 || last_epoch || interrupted) grid = write_grid(m.epoch);
-    if (m.epoch % c.save_every == 0 || last_epoch || interrupted) save(last_path);
+    // Every `every` epochs, and at the end however it comes.
+    const auto due = [&](int64_t every) {
+      return m.epoch % every == 0 || last_epoch || interrupted;
+    };
+    if (due(c.report_every)) grid = write_grid(m.epoch);
+    if (due(c.save_every)) save(last_path);
     if (best && c.save_best) save(best_path);
     result.history.push_back(m);
     result.epochs = m.epoch;

@@ -4,6 +4,8 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
+#include <vector>
 
 #include "framework/tensor/tensor.h"
 #include "kernels/math/color_loss.h"
@@ -16,6 +18,16 @@ struct RebalancedSums {
   int64_t bad_rows = 0;     // logits positions whose log-sum-exp is NaN or infinite
   int64_t bad_targets = 0;  // ab pixels with a NaN or infinite a or b
 };
+
+// The sums as the CUDA forward leaves them on the device: three 8-byte words, the double
+// total's bits, bad_rows and bad_targets (kernels/cuda/color_loss.h).
+inline RebalancedSums sums_from_counters(const std::vector<int64_t>& words) {
+  RebalancedSums sums;
+  std::memcpy(&sums.total, &words[0], sizeof(double));
+  sums.bad_rows = words[1];
+  sums.bad_targets = words[2];
+  return sums;
+}
 
 // mask (N) uint8: 1 where some |a| or |b| of the image exceeds threshold, else 0.
 void nongrey_mask(const Tensor& mask, const Tensor& ab, double threshold);

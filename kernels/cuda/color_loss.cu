@@ -7,9 +7,6 @@
 // in parallel and, after a barrier, subtracts the sparse targets in the row's first thread.
 // Adjacent threads take adjacent positions, so every class plane is read coalesced. The forward's sums are reduced per block in shared memory and added into
 // device counters, then copied to the host.
-#include <cstring>
-#include <vector>
-
 #include "framework/core/dtype.h"
 #include "kernels/cuda/launch.cuh"
 #include "kernels/cuda/color_loss.h"
@@ -171,15 +168,10 @@ RebalancedSums rebalanced_ce_forward(const Tensor& losses, const Tensor& lse,
                                      const math::BinTable& table,
                                      const math::ColorLossGeometry& geometry, int64_t k,
                                      double sigma) {
-  RebalancedSums sums;
-  if (geometry.rows() == 0) return sums;
+  if (geometry.rows() == 0) return RebalancedSums{};
   const Tensor buffer = rebalanced_ce_forward_counters(losses, lse, logits, ab, class_weights,
                                                        mask, table, geometry, k, sigma);
-  const std::vector<int64_t> host = buffer.to_vector<int64_t>();  // waits for the stream
-  std::memcpy(&sums.total, &host[0], sizeof(double));
-  sums.bad_rows = host[1];
-  sums.bad_targets = host[2];
-  return sums;
+  return cpu::sums_from_counters(buffer.to_vector<int64_t>());  // waits for the stream
 }
 
 void rebalanced_ce_backward(const Tensor& grad_logits, const Tensor& logits, const Tensor& lse,

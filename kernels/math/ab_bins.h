@@ -6,7 +6,6 @@
 #pragma once
 
 #include <cmath>
-#include <climits>
 #include <cstdint>
 
 #include "framework/core/hd.h"
