@@ -14,16 +14,12 @@ import subprocess
 import sys
 import tempfile
 
+sys.dont_write_bytecode = True  # no __pycache__ in tests/
+from script_checks import check, exit_code  # noqa: E402 (tests/, this script's folder)
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SUMMARY = os.path.join(ROOT, "scripts", "device_summary.py")
 CHECK = os.path.join(ROOT, "scripts", "device_check.sh")
-FAILURES = []
-
-
-def check(cond, what):
-    if not cond:
-        FAILURES.append(what)
-        print("FAILED: " + what)
 
 
 def write(path, text):
@@ -146,11 +142,7 @@ def main():
                            cwd=ROOT)
         check(r.returncode == 2 and "unknown argument --no-such-flag" in r.stderr,
               "device_check names an unknown argument and exits 2")
-    if FAILURES:
-        print("%d check(s) failed" % len(FAILURES))
-        return 1
-    print("device tools: all checks passed")
-    return 0
+    return exit_code("device tools")
 
 
 if __name__ == "__main__":

@@ -35,15 +35,10 @@ sys.dont_write_bytecode = True  # no __pycache__ in scripts/lib
 sys.path.insert(0, LIB)
 from make_fake_experiment import make_fake_experiment  # noqa: E402
 
+from script_checks import check, exit_code  # noqa: E402 (tests/, this script's folder)
+
 ROWS = [("truth", "Ground Truth"), ("gray", "Gray"), ("random", "Random"), ("l2", "L2"),
         ("class", "Class"), ("class-rebal", "Class+rebal")]
-FAILURES = []
-
-
-def check(cond, what):
-    if not cond:
-        FAILURES.append(what)
-        print("FAIL: " + what)
 
 
 def run_report(exp, out_dir):
@@ -207,11 +202,7 @@ def main():
             print("kept " + tmp)
         else:
             shutil.rmtree(tmp, ignore_errors=True)
-    if FAILURES:
-        print("%d check(s) failed" % len(FAILURES))
-        return 1
-    print("results_report: all checks passed")
-    return 0
+    return exit_code("results_report")
 
 
 if __name__ == "__main__":

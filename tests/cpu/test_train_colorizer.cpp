@@ -109,6 +109,23 @@ int run_command(const std::string& command, const fs::path& err_file, std::strin
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
+// c trained one step (the val loss next to initialisation), then resumed on to 240 steps (60
+// epochs of 4 batches) with a grid every report_every epochs.
+struct LearningRun {
+  TrainResult first, last;
+  double initial_val_loss() const { return first.history.at(0).val_loss; }
+};
+LearningRun train_one_step_then_240(TrainConfig c, int64_t report_every) {
+  LearningRun run;
+  c.iters = 1;
+  run.first = train_colorizer(c, quiet());
+  c.iters = 240;
+  c.resume = true;
+  c.report_every = report_every;
+  run.last = train_colorizer(c, quiet());
+  return run;
+}
+
 }  // namespace
 
 TEST_CASE("training lowers the val loss and beats the Gray baseline on L-predictable colours",
@@ -119,15 +136,12 @@ TEST_CASE("training lowers the val loss and beats the Gray baseline on L-predict
   // No augmentation: resampled crops blend the shapes' edges into rare in-between colours,
   // which the rebalancing weights make loud; without it 240 steps suffice.
   c.augment = false;
-  c.iters = 1;  // the val loss next to initialisation
-  const TrainResult first = train_colorizer(c, quiet());
+  // The report's loss at full resolution.
+  const LearningRun run = train_one_step_then_240(c, 30);
+  const TrainResult& first = run.first;
   REQUIRE(first.history.size() == 1);
-  const double initial = first.history[0].val_loss;
-  // Then on to 240 steps (60 epochs of 4 batches), the report's loss at full resolution.
-  c.iters = 240;
-  c.resume = true;
-  c.report_every = 30;
-  const TrainResult r = train_colorizer(c, quiet());
+  const double initial = run.initial_val_loss();
+  const TrainResult& r = run.last;
   REQUIRE_FALSE(r.interrupted);
   REQUIRE(r.steps == 240);
   const EpochMetrics& last = r.history.back();
@@ -162,12 +176,9 @@ TEST_CASE("training in bfloat16 mixed precision and channels_last learns as floa
   c.augment = false;
   c.precision = "bf16";
   c.channels_last = true;  // the same values on the CPU; the layout path exercised
-  c.iters = 1;
-  const double initial = train_colorizer(c, quiet()).history[0].val_loss;
-  c.iters = 240;
-  c.resume = true;
-  c.report_every = 60;
-  const TrainResult r = train_colorizer(c, quiet());
+  const LearningRun run = train_one_step_then_240(c, 60);
+  const double initial = run.initial_val_loss();
+  const TrainResult& r = run.last;
   const EpochMetrics& last = r.history.back();
   INFO("val loss after 1 step " << initial << ", after 240 steps " << last.val_loss << "; val AuC "
                                 << last.val_auc << " vs Gray " << r.gray_auc);
