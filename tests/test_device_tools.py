@@ -51,7 +51,7 @@ def fabricate(logs):
         "targets": {"bandwidth_fraction": 0.8, "bandwidth_rows_met": 0, "speedup": 3.0,
                     "speedup_cases_met": 2}}
     write(os.path.join(logs, "bench_kernels.json"), json.dumps(kernels))
-    profile = {"steps": 3, "ms_per_step": 31.38,
+    profile = {"steps": 3, "ms_per_step": 31.38, "clock": "cuda events",
                "ops": [{"op": "conv2d_backward", "calls_per_step": 23, "ms_per_step": 15.22}]}
     train = {"batches": [32], "size": 176,
              "matmul_rate": {"rates_tflops": {"tf32": 410.7}},
@@ -92,6 +92,7 @@ def main():
         for needle in ["NVIDIA H100 80GB HBM3", "abc1234", "36 test cases", "rgb_to_lab",
                        "row-split sweep", "annealed_mean split=2", "2.51x",
                        "op profile, tint fp32 seed batch 32", "conv2d_backward 23 15.22",
+                       "GPU time from CUDA events",
                        "skipped: the --budget was spent", "tint --plain seed/32 1218.3",
                        "done: 1 epochs, 23 steps", "tf32 410.7",
                        "1.3x PyTorch eager img/s: not met",
