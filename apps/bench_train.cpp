@@ -33,8 +33,9 @@
 // interpreter and libtorch (its size before the model is printed as "base"). Throughput:
 // images per second of the median step (each step ends with a device synchronize on a GPU),
 // after --warmup untimed steps. --profile-steps N adds N steps with tint's op profile on
-// (framework/ops/op_profile.h) after the timed ones and prints each tint row's slowest ops
-// (on a GPU each op's GPU time from CUDA events, on the cpu its wall time). --budget caps the
+// (framework/ops/op_profile.h; with --profile-torch PyTorch's too, torch.profiler) after the
+// timed ones and prints each row's slowest ops (on a GPU each op's GPU time, CUDA events or
+// CUPTI; on the cpu wall or self time). --budget caps the
 // whole sweep's time: runs that no longer fit are listed as skipped or timed out. Targets
 // (apps/support/train_bench_table.h) are printed, not asserted. See
 // docs/performance.md, "Training throughput".
@@ -117,6 +118,7 @@ struct Config {
   double width = 0.25;
   int warmup = 3, steps = 30, threads = 1;
   int profile_steps = 0;  // extra steps with the op profile on (framework/ops/op_profile.h)
+  bool profile_torch = false;  // PyTorch's runs profiled too (torch.profiler)
   std::string loss = "subsampled";  // or "full"
   bool cudnn_benchmark = false, tf32 = true;
   bool plain = false;  // tint with every nn switch off (no bias+ReLU fusion on CUDA either)
@@ -150,6 +152,7 @@ json config_json(const Config& c, const Run& run, const std::string& data) {
           {"weight_decay", kWeightDecay},
           {"tf32", c.tf32},
           {"cudnn_benchmark", c.cudnn_benchmark},
+          {"profile_steps", c.profile_torch ? c.profile_steps : 0},
           {"mode", run.mode},
           {"data", data},
           {"bins", (fs::path(TINT_SOURCE_DIR) / "data" / "ab_bins_313.txt").string()}};
@@ -539,28 +542,36 @@ json measure_matmul_rate(const std::string& python, const fs::path& script, cons
   }
 }
 
-// Each tint row's op profile (--profile-steps): the ops taking the most time per step.
+// Each row's op profile (--profile-steps; tint's from framework/ops/op_profile.h, PyTorch's
+// from torch.profiler in scripts/bench_pytorch.py): the ops taking the most time per step.
+// On a GPU both give each op's GPU time without waiting for the GPU per op, so the profiled
+// steps run near their unprofiled pace and the step's remainder is the GPU idle (waiting for
+// the host) or running work outside the ops.
 void print_profiles(const json& rows, size_t top) {
   for (const json& row : rows) {
     if (row["status"] != "ok" || !row["result"].contains("profile")) continue;
     const json& p = row["result"]["profile"];
     double listed = 0;
     for (const json& op : p["ops"]) listed += op["ms_per_step"].get<double>();
-    // On a GPU each op's time is its GPU time (CUDA events, nothing waited for, so the steps
-    // run at their unprofiled pace); the rest of the step is the GPU idle (waiting for the
-    // host) or running work outside the profiled ops.
-    const bool events = p.value("clock", "host") == "cuda events";
-    std::printf("op profile: tint %s batch %lld, %lld profiled steps of %.2f ms (%s; ops %.2f ms, "
-                "the rest %s):\n",
+    const std::string clock = p.value("clock", "host");
+    const bool gpu_clock = clock == "cuda events" || clock == "torch profiler (CUPTI)";
+    const char* how = clock == "cuda events"               ? "each op's GPU time from CUDA events"
+                      : clock == "torch profiler (CUPTI)" ? "each op's self GPU time from torch.profiler"
+                      : clock == "torch profiler (cpu)"   ? "each op's self time from torch.profiler"
+                                                          : "each op's wall time";
+    std::printf("op profile: %s %s %s batch %lld, %lld profiled steps of %.2f ms (%s; ops %.2f "
+                "ms, the rest %s):\n",
+                row["framework"].get<std::string>().c_str(), row["mode"].get<std::string>().c_str(),
                 row["model"].get<std::string>().c_str(),
                 static_cast<long long>(row["batch"].get<int64_t>()),
                 static_cast<long long>(p["steps"].get<int64_t>()), p["ms_per_step"].get<double>(),
-                events ? "each op's GPU time from CUDA events" : "each op's wall time", listed,
-                events ? "the GPU idle or outside the ops" : "host work between ops");
+                how, listed, gpu_clock ? "the GPU idle or outside the ops" : "host work between ops");
     size_t shown = 0;
     for (const json& op : p["ops"]) {
       if (shown++ == top) break;
-      std::printf("  %-34s %7.1f calls %9.3f ms %5.1f%%\n", op["op"].get<std::string>().c_str(),
+      std::string name = op["op"].get<std::string>();
+      if (name.size() > 44) name = name.substr(0, 41) + "...";
+      std::printf("  %-44s %7.1f calls %9.3f ms %5.1f%%\n", name.c_str(),
                   op["calls_per_step"].get<double>(), op["ms_per_step"].get<double>(),
                   100.0 * op["ms_per_step"].get<double>() / p["ms_per_step"].get<double>());
     }
@@ -682,6 +693,9 @@ int main(int argc, char** argv) {
                  "neither timed nor in the peak memory")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
+  app.add_flag("--profile-torch", c.profile_torch,
+               "PyTorch's runs take the --profile-steps too, under torch.profiler (each "
+               "operator's self GPU time, CUPTI; a few seconds more per run)");
   app.add_option("--loss", c.loss,
                  "subsampled: the loss at the logits' H/4 grid (Zhang's); full: at the input's "
                  "resolution (the report's)")

@@ -35,7 +35,9 @@ data/ab_bins_313.txt (its K = 5 nearest, Gaussian weights sigma = 5, normalised)
 Adam(lr, betas, weight_decay) as given; zero_grad(set_to_none=True).
 
 Timing: warmup untimed steps, then the median of the timed steps; on cuda each step ends with
-torch.cuda.synchronize(). Peak memory: on cuda torch.cuda.max_memory_allocated() over the
+torch.cuda.synchronize(). With "profile_steps" > 0 in the config (bench_train
+--profile-steps), that many more steps under torch.profiler give the result's "profile":
+each operator's self time per step (op_profile below), neither timed nor in the peak. Peak memory: on cuda torch.cuda.max_memory_allocated() over the
 timed steps (the peak is reset after the warmup steps, so compiling and one-time workspaces
 are not counted; what stays allocated - model, gradients, Adam state, data - is); on the cpu
 the process' max RSS (resource.getrusage), "base_mb" being the max RSS before the model.
@@ -273,6 +275,15 @@ def run(torch, config, mode):
         except Exception as e:  # noqa: BLE001 - any failure makes the mode unavailable
             return unavailable(config, mode, torch, "torch.compile: " + short_reason(e))
 
+    def train_step():
+        opt.zero_grad(set_to_none=True)
+        loss = step_loss(L, ab)
+        loss.backward()
+        opt.step()
+        if gpu:
+            torch.cuda.synchronize(device)
+        return loss
+
     times, first_ms, first_loss, last_loss = [], 0.0, 0.0, 0.0
     total = config["warmup"] + config["steps"]
     try:
@@ -281,12 +292,7 @@ def run(torch, config, mode):
                 torch.cuda.synchronize(device)
                 torch.cuda.reset_peak_memory_stats(device)
             t0 = time.perf_counter()
-            opt.zero_grad(set_to_none=True)
-            loss = step_loss(L, ab)
-            loss.backward()
-            opt.step()
-            if gpu:
-                torch.cuda.synchronize(device)
+            loss = train_step()
             t1 = time.perf_counter()
             if i == 0:
                 first_ms = (t1 - t0) * 1e3
@@ -317,11 +323,47 @@ def run(torch, config, mode):
         result["peak_mb"] = max_rss_mb()
         result["base_mb"] = base_mb
         result["memory"] = "getrusage max RSS"
+    if config.get("profile_steps", 0) > 0:  # after the peak memory is read
+        try:
+            result["profile"] = op_profile(torch, train_step, config["profile_steps"], gpu)
+        except Exception as e:  # noqa: BLE001 - the timing stands without it
+            result["profile_error"] = short_reason(e)
     print(f"bench_pytorch.py: {config['model']} {mode} batch {n}: "
           f"{result['images_per_s']:.2f} images/s, peak {result['peak_mb']:.1f} MB",
           file=sys.stderr)
     print("result " + json.dumps(result), flush=True)
     return 0
+
+
+def op_profile(torch, train_step, steps, gpu):
+    """bench_train's op profile (framework/ops/op_profile.h) for PyTorch: `steps` more steps
+    under torch.profiler, per operator (and per annotated region, such as a compiled graph's)
+    its self time per step: on cuda the GPU time of the kernels it launched itself (CUPTI;
+    the kernels' own rows, which repeat those times, are left out), on the cpu its self CPU
+    time. The profiler's overhead is in the steps' wall time, not in the ops' GPU times."""
+    from torch.profiler import ProfilerActivity, profile
+    activities = [ProfilerActivity.CPU] + ([ProfilerActivity.CUDA] if gpu else [])
+    with profile(activities=activities) as prof:
+        t0 = time.perf_counter()
+        for _ in range(steps):
+            train_step()
+        wall = time.perf_counter() - t0
+    ops = []
+    for e in prof.key_averages():
+        if gpu:
+            if str(getattr(e, "device_type", "")).endswith("CUDA"):
+                continue  # a kernel's row: its time is already its launching op's
+            us = getattr(e, "self_device_time_total", None)
+            if us is None:
+                us = getattr(e, "self_cuda_time_total", 0)
+        else:
+            us = e.self_cpu_time_total
+        if us > 0:
+            ops.append({"op": e.key, "calls_per_step": e.count / steps,
+                        "ms_per_step": us / 1e3 / steps})
+    ops.sort(key=lambda o: -o["ms_per_step"])
+    return {"steps": steps, "ms_per_step": wall * 1e3 / steps,
+            "clock": "torch profiler (CUPTI)" if gpu else "torch profiler (cpu)", "ops": ops}
 
 
 def matmul_rate(torch, device_name, precisions, threads):

@@ -31,7 +31,8 @@
 #      makes with --report-only SCALE (the run stays in the build folder);
 #  10. bench_train --device cuda (training images/s, peak memory and % of the FLOP floor,
 #      seed and eccv16 at --batches, tint's --tint-modes (default: bench_train's GPU sweep)
-#      against PyTorch's --torch-modes; --cudnn-benchmark: cudnnFind on both sides), last:
+#      against PyTorch's --torch-modes; --cudnn-benchmark: cudnnFind on both sides;
+#      --profile-torch: PyTorch's runs profiled too, torch.profiler), last:
 #      it gets what remains of the budget (at most 360 s) and is told so (--budget), so it
 #      skips what no longer fits (compiled runs first) and still prints its table; 3 more
 #      steps per tint run with the op profile on give each tint row's slowest ops;
@@ -47,7 +48,7 @@
 #
 # Usage: scripts/device_check.sh [--dry-run] [--no-gpu-ok] [--all] [--build-dir DIR]
 #          [--budget SECONDS] [--batches 32,64] [--torch-modes eager,channels_last_bf16,compiled]
-#          [--tint-modes fp32,bf16,bf16_nhwc,bf16_nhwc_graph] [--cudnn-benchmark]
+#          [--tint-modes fp32,bf16,bf16_nhwc,bf16_nhwc_graph] [--cudnn-benchmark] [--profile-torch]
 #          [--no-bench-ops] [--ops-precision fp32|bf16_nhwc] [--train-sample DIR] [--plain-too] [--no-bench-train]
 #          [--ncu KERNEL,KERNEL...] [--no-tests] [--no-isolate] [--no-bench-kernels]
 #          [--experiments SCALE [--experiments-data DIR] [--report-later]]
@@ -74,6 +75,7 @@ ncu_kernels=""
 tests_on=1
 isolate=1
 cudnn_benchmark=0
+profile_torch=0
 bench_kernels_on=1
 experiments=""
 experiments_data=datasets/gpu-full
@@ -96,6 +98,7 @@ while [ $# -gt 0 ]; do
     --no-tests) tests_on=0 ;;
     --no-isolate) isolate=0 ;;
     --cudnn-benchmark) cudnn_benchmark=1 ;;
+    --profile-torch) profile_torch=1 ;;
     --no-bench-kernels) bench_kernels_on=0 ;;
     --experiments) experiments=${2:?--experiments needs a scale}; shift ;;
     --experiments-data) experiments_data=${2:?--experiments-data needs a folder}; shift ;;
@@ -609,6 +612,7 @@ train_flags=(--device cuda --batches "$batches" --json "$logs/bench_train.json" 
              --budget "$((train_limit > 30 ? train_limit - 15 : train_limit))")
 [ -n "$tint_modes" ] && train_flags+=(--tint-modes "$tint_modes")
 [ "$cudnn_benchmark" = 1 ] && train_flags+=(--cudnn-benchmark)
+[ "$profile_torch" = 1 ] && train_flags+=(--profile-torch)
 if [ -n "$torch_note" ]; then
   train_flags+=(--no-torch)
 else

@@ -249,9 +249,10 @@ def train_rows(b):
         if not prof:
             continue
         ops = prof.get("ops", [])
-        lines.append(f"op profile, tint {r.get('mode')} {r.get('model')} batch {r.get('batch')}: "
+        lines.append(f"op profile, {r.get('framework', 'tint')} {r.get('mode')} {r.get('model')} "
+                     f"batch {r.get('batch')}: "
                      f"{fmt_num(prof.get('ms_per_step'), '.2f')} ms per step "
-                     f"({'GPU time from CUDA events' if prof.get('clock') == 'cuda events' else 'each op synchronized'}); "
+                     f"({prof.get('clock', 'each op synchronized')}); "
                      "top ops (calls, ms per step):")
         lines.append("  " + "; ".join(f"{o.get('op')} {fmt_num(o.get('calls_per_step'), '.0f')} "
                                       f"{fmt_num(o.get('ms_per_step'), '.2f')}" for o in ops[:10]))

@@ -92,7 +92,7 @@ def main():
         for needle in ["NVIDIA H100 80GB HBM3", "abc1234", "36 test cases", "rgb_to_lab",
                        "row-split sweep", "annealed_mean split=2", "2.51x",
                        "op profile, tint fp32 seed batch 32", "conv2d_backward 23 15.22",
-                       "GPU time from CUDA events",
+                       "ms per step (cuda events)",
                        "skipped: the --budget was spent", "tint --plain seed/32 1218.3",
                        "done: 1 epochs, 23 steps", "tf32 410.7",
                        "1.3x PyTorch eager img/s: not met",
@@ -112,7 +112,7 @@ def main():
         env.pop("OUT", None)
         r = subprocess.run(["bash", CHECK, "--dry-run", "--no-gpu-ok", "--build-dir", build,
                             "--budget", "600", "--batches", "32", "--torch-modes", "eager",
-                            "--tint-modes", "fp32,bf16_nhwc_graph",
+                            "--tint-modes", "fp32,bf16_nhwc_graph", "--profile-torch",
                             "--plain-too", "--train-sample", "data/samples", "--ncu",
                             "annealed_kernel", "--experiments", "smoke"],
                            capture_output=True, text=True, env=env, cwd=ROOT)
@@ -123,7 +123,7 @@ def main():
                        "[dry-run] train_sample", "[dry-run] ncu_annealed_kernel",
                        "[dry-run] experiments", "run_experiments.sh --scale smoke",
                        "[dry-run] bench_train", "--tint-modes fp32,bf16_nhwc_graph",
-                       "== tint device check"]:
+                       "--profile-torch", "== tint device check"]:
             check(needle in out, "device_check --dry-run prints %r" % needle)
         check(not os.path.exists(os.path.join(build, "build.ninja")),
               "device_check --dry-run configures nothing")
