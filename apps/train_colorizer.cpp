@@ -225,6 +225,10 @@ int main(int argc, char** argv) {
   add(app.add_flag("--channels-last", c.channels_last,
                    "convolutions in the channels_last (NHWC) layout: cuDNN's tensor-core layout "
                    "on a GPU; the same results"));
+  add(app.add_flag("--cuda-graph", c.cuda_graph,
+                   "GPU only: capture each training step once into a CUDA graph and replay it "
+                   "(the host's per-op work paid once); every epoch then drops its last, "
+                   "smaller batch"));
   add(app.add_flag("--no-augment", no_augment,
                    "no resize-crop jitter or flips on the training images"));
   CLI11_PARSE(app, argc, argv);

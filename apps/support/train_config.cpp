@@ -156,6 +156,7 @@ Metadata config_metadata(const TrainConfig& c) {
       {"train.grid_images", std::to_string(c.grid_images)},
       {"train.precision", c.precision},
       {"train.channels_last", c.channels_last ? "1" : "0"},
+      {"train.cuda_graph", c.cuda_graph ? "1" : "0"},
   };
 }
 
@@ -232,6 +233,7 @@ void adopt_checkpoint_settings(TrainConfig& c, const Metadata& meta, const std::
   // (Checkpoints from before the bf16 mode have no precision: they trained in float32.)
   if (!given("--precision")) c.precision = text_or("train.precision", "fp32");
   if (!given("--channels-last")) c.channels_last = text_or("train.channels_last", "0") == "1";
+  if (!given("--cuda-graph")) c.cuda_graph = text_or("train.cuda_graph", "0") == "1";
   // Explicit ones must agree where the weights depend on them.
   check_checkpoint_settings(c, meta, path);
 }
@@ -240,7 +242,7 @@ std::string describe(const TrainConfig& c) {
   char buf[512];
   std::snprintf(buf, sizeof buf,
                 "%s x%g, %s loss (%s resolution), %dx%d, batch %lld, %s %lld, Adam lr %g%s, "
-                "weight decay %g, lambda %g, T %g, seed %llu%s%s",
+                "weight decay %g, lambda %g, T %g, seed %llu%s%s%s",
                 c.model.c_str(), c.width, color_loss_name(c.loss),
                 target_resolution_name(c.target_resolution), c.size, c.size,
                 static_cast<long long>(c.batch), c.iters > 0 ? "iters" : "epochs",
@@ -248,7 +250,8 @@ std::string describe(const TrainConfig& c) {
                 c.cosine ? " (cosine to 0)" : "", c.weight_decay, c.lambda, c.temperature,
                 static_cast<unsigned long long>(c.seed),
                 c.precision == "bf16" ? ", bfloat16 mixed precision" : "",
-                c.channels_last ? ", channels_last" : "");
+                c.channels_last ? ", channels_last" : "",
+                c.cuda_graph ? ", CUDA graph steps" : "");
   return buf;
 }
 

@@ -65,6 +65,11 @@ struct TrainConfig {
   // The convolutions in the channels_last layout (nn::settings().channels_last, framework/
   // tensor/layout.h): cuDNN's tensor-core layout on a GPU; the same results.
   bool channels_last = false;
+  // Each training step captured once into a CUDA graph and replayed (framework/optim/
+  // graphed_step.h): the host's per-op work paid once. GPU only; the graph's shapes are
+  // fixed, so every epoch drops its last, smaller batch (and any batch short of images
+  // that could not be read).
+  bool cuda_graph = false;
 };
 
 // The presets by name: "auto", "report", "cpu-small".

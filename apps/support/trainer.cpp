@@ -16,6 +16,7 @@
 #include <sstream>
 
 #include "dataset.h"
+#include "framework/optim/graphed_step.h"
 #include "framework/tint.h"
 #include "kernels/color_loss.h"
 #include "kernels/lab.h"
@@ -246,6 +247,14 @@ TrainResult train_colorizer(const TrainConfig& c, const TrainHooks& hooks) {
   DatasetOptions train_options{.size = c.size, .seed = c.seed, .augment = c.augment};
   ImageDataset train_set(c.data, Split::Train, train_options);
   ImageDataset val_set(c.data, Split::Val, {.size = c.size, .seed = c.seed, .augment = false});
+  if (c.cuda_graph) {
+    TINT_CHECK(device.is_cuda(), "--cuda-graph needs a CUDA device, and this run is on ",
+               device.str(), "; leave --cuda-graph out on the cpu");
+    TINT_CHECK(static_cast<int64_t>(train_set.size()) >= c.batch,
+               "--cuda-graph trains on full batches only, and the ", train_set.size(),
+               " training images under ", c.data, " make no batch of ", c.batch,
+               "; lower --batch");
+  }
   const fs::path out(c.out);
   const fs::path last_path = out / "last.safetensors", best_path = out / "best.safetensors",
                  metrics_path = out / "metrics.csv";
@@ -279,8 +288,11 @@ TrainResult train_colorizer(const TrainConfig& c, const TrainHooks& hooks) {
           .lr = c.lr, .beta1 = 0.9, .beta2 = 0.999, .eps = 1e-8, .weight_decay = c.weight_decay});
   std::vector<std::pair<std::string, nn::Dropout*>> dropouts;
   collect_dropouts(*model, "", dropouts);
-  BatchLoader train_loader(
-      train_set, {.batch_size = c.batch, .shuffle = true, .seed = c.seed, .threads = c.threads});
+  BatchLoader train_loader(train_set, {.batch_size = c.batch,
+                                       .shuffle = true,
+                                       .drop_last = c.cuda_graph,  // the graph's fixed shapes
+                                       .seed = c.seed,
+                                       .threads = c.threads});
   BatchLoader val_loader(
       val_set, {.batch_size = c.batch, .shuffle = false, .seed = c.seed, .threads = c.threads});
   const int64_t batches_per_epoch = train_loader.batches_per_epoch();
@@ -369,6 +381,17 @@ TrainResult train_colorizer(const TrainConfig& c, const TrainHooks& hooks) {
   result.epochs = pos.epoch;
   result.best_val_auc = pos.best_auc >= 0 ? pos.best_auc : std::nan("");
 
+  // --cuda-graph: the step reads its batch from fixed tensors, refilled before each step.
+  Tensor graph_L, graph_ab;
+  std::unique_ptr<GraphedTrainStep> graphed;
+  if (c.cuda_graph) {
+    graph_L = Tensor::empty({c.batch, 1, c.size, c.size}, DType::Float32, device);
+    graph_ab = Tensor::empty({c.batch, 2, c.size, c.size}, DType::Float32, device);
+    graphed = std::make_unique<GraphedTrainStep>(
+        device, [&] { return (*model)(graph_L); },
+        [&](const Tensor& output) { return loss_fn(output, graph_ab); }, opt);
+  }
+
   const auto save = [&](const fs::path& path) {
     Metadata extra = config_metadata(c);
     extra["train.pos.epoch"] = std::to_string(pos.epoch);
@@ -377,8 +400,10 @@ TrainResult train_colorizer(const TrainConfig& c, const TrainHooks& hooks) {
     extra["train.pos.loss_sum"] = format_metadata_number(pos.loss_sum);
     extra["train.pos.loss_count"] = std::to_string(pos.loss_count);
     extra["train.pos.best_auc"] = format_metadata_number(pos.best_auc);
+    // The replays drew past the generators' host offsets (graphed_step.h).
+    const uint64_t replayed = graphed ? graphed->dropout_counters_replayed() : 0;
     for (const auto& [name, d] : dropouts)
-      extra["train.dropout." + name] = std::to_string(d->generator().offset());
+      extra["train.dropout." + name] = std::to_string(d->generator().offset() + replayed);
     save_checkpoint(path.string(), *model, &opt, extra);
   };
 
@@ -451,10 +476,21 @@ TrainResult train_colorizer(const TrainConfig& c, const TrainHooks& hooks) {
         opt.set_lr(c.lr * 0.5 *
                    (1 + std::cos(M_PI * static_cast<double>(pos.step) /
                                  static_cast<double>(total_steps))));
-      Tensor loss = loss_fn((*model)(lab.L), lab.ab);
-      opt.zero_grad();
-      loss.backward();
-      opt.step();
+      Tensor loss;
+      if (graphed) {
+        if (batch->size() != c.batch) {  // images that could not be read: not this shape
+          ++pos.batch;
+          continue;
+        }
+        graph_L.copy_(lab.L);
+        graph_ab.copy_(lab.ab);
+        loss = graphed->step();
+      } else {
+        loss = loss_fn((*model)(lab.L), lab.ab);
+        opt.zero_grad();
+        loss.backward();
+        opt.step();
+      }
       const double value = loss.item() / static_cast<double>(pixels_per_image);
       TINT_CHECK(std::isfinite(value), "the training loss became ", value, " at step ",
                  pos.step + 1, "; lower --lr");
@@ -462,6 +498,7 @@ TrainResult train_colorizer(const TrainConfig& c, const TrainHooks& hooks) {
       ++pos.loss_count;
       ++pos.batch;
       ++pos.step;
+      if (hooks.on_step) hooks.on_step(pos.step, value);
       epoch_images += batch->size();
       images_done += batch->size();
       if (bar)

@@ -77,6 +77,9 @@ struct TrainHooks {
   // with the steps done before it): true stops the run.
   std::function<bool(int64_t steps)> should_stop;
   std::function<void(const std::string&)> log;  // one line at a time; default: stdout
+  // Called after every optimizer step with the steps done so far and that step's loss per
+  // pixel (the batch's per-image mean).
+  std::function<void(int64_t steps, double loss)> on_step;
   bool progress = true;                         // draw a progress bar on stderr
 };
 

@@ -63,7 +63,8 @@ Tensor GraphedTrainStep::step() {
       const uint64_t drawn_before = Generator::total_taken();
       loss_ = run_step();
       // Each replay then shifts the dropout counters past this step's: fresh masks.
-      advance_dropout_replay_offset(device_, Generator::total_taken() - drawn_before);
+      drawn_per_step_ = Generator::total_taken() - drawn_before;
+      advance_dropout_replay_offset(device_, drawn_per_step_);
     });
     // The capture ran the optimizer's host side for this step: its table is staged.
   } else {
@@ -71,6 +72,7 @@ Tensor GraphedTrainStep::step() {
     optimizer_.step();  // host side only: this step's coefficients into the staged table
   }
   graph_.replay();
+  ++replays_;
   cuda::synchronize(device_.index);  // the staged table is free again; the checks can be read
   checks_.verify();
   return loss_.clone();

@@ -21,6 +21,7 @@
 // CUDA, constructing one is a tint::Error.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 
 #include "framework/core/device.h"
@@ -47,6 +48,10 @@ class GraphedTrainStep {
   bool captured() const { return graph_.captured(); }
   // Nodes in the captured graph (0 before capture).
   size_t graph_nodes() const { return graph_.nodes(); }
+  // How far the replays have moved the dropout counters past the host generators' offsets
+  // (replays x the counters one step draws): a generator's offset plus this is past every
+  // counter its layer used, so a checkpoint that saves that sum resumes with fresh masks.
+  uint64_t dropout_counters_replayed() const { return replays_ * drawn_per_step_; }
 
  private:
   // The loss of one step: forward, loss, backward, optimizer update (captured or not).
@@ -60,6 +65,7 @@ class GraphedTrainStep {
   DeferredChecks checks_;
   Tensor loss_;  // the captured step's loss, rewritten by each replay
   int64_t calls_ = 0;
+  uint64_t replays_ = 0, drawn_per_step_ = 0;  // for dropout_counters_replayed()
 };
 
 }  // namespace tint

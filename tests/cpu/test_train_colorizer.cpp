@@ -19,6 +19,7 @@
 #include "apps/support/train_grid.h"
 #include "apps/support/trainer.h"
 #include "framework/tint.h"
+#include "scene_images.h"
 #include "temp_dir.h"
 
 using namespace tint;
@@ -28,50 +29,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
+using tint::testing::make_scene_folder;
 using tint::testing::TempDir;
-
-uint32_t next(uint32_t& s) {
-  return (s = s * 1664525u + 1013904223u) >> 8;
-}
-
-// A 32 x 32 scene whose colours follow from lightness: a green background (L ~ 52,
-// a ~ -45, b ~ +38) with two or three rectangles, each either bright yellow (L ~ 86,
-// b ~ +80) or dark blue (L ~ 22, b ~ -55), with a little noise. Every pixel is far from
-// grey, so the Gray baseline does poorly and a network that maps L to colour does well.
-RgbImage scene(uint32_t seed) {
-  RgbImage image(32, 32);
-  uint32_t s = seed * 2654435761u + 17;
-  for (int y = 0; y < 32; ++y)
-    for (int x = 0; x < 32; ++x) {
-      uint8_t* p = image.at(x, y);
-      const int n = static_cast<int>(next(s) % 12);
-      p[0] = 60 + n, p[1] = 140 + n, p[2] = 60 + n;
-    }
-  const int shapes = 2 + static_cast<int>(next(s) % 2);
-  for (int k = 0; k < shapes; ++k) {
-    const bool yellow = next(s) % 2 == 0;
-    const int w = 8 + static_cast<int>(next(s) % 12), h = 8 + static_cast<int>(next(s) % 12);
-    const int x0 = static_cast<int>(next(s) % (32 - w)), y0 = static_cast<int>(next(s) % (32 - h));
-    for (int y = y0; y < y0 + h; ++y)
-      for (int x = x0; x < x0 + w; ++x) {
-        uint8_t* p = image.at(x, y);
-        const int n = static_cast<int>(next(s) % 10);
-        if (yellow)
-          p[0] = 240 + n / 2, p[1] = 210 + n, p[2] = 30 + n;
-        else
-          p[0] = 30 + n, p[1] = 40 + n, p[2] = 150 + n;
-      }
-  }
-  return image;
-}
-
-void make_folder(const fs::path& root, int train, int val) {
-  for (int i = 0; i < train + val; ++i) {
-    const fs::path dir = root / (i < train ? "train" : "val");
-    fs::create_directories(dir);
-    write_png((dir / ("scene_" + std::to_string(i) + ".png")).string(), scene(i));
-  }
-}
 
 TrainConfig small_config(const fs::path& data, const fs::path& out) {
   TrainConfig c;
@@ -131,7 +90,7 @@ LearningRun train_one_step_then_240(TrainConfig c, int64_t report_every) {
 TEST_CASE("training lowers the val loss and beats the Gray baseline on L-predictable colours",
           "[trainer]") {
   TempDir dir;
-  make_folder(dir.path / "data", 32, 16);
+  make_scene_folder(dir.path / "data", 32, 16);
   TrainConfig c = small_config(dir.path / "data", dir.path / "run");
   // No augmentation: resampled crops blend the shapes' edges into rare in-between colours,
   // which the rebalancing weights make loud; without it 240 steps suffice.
@@ -171,7 +130,7 @@ TEST_CASE("training lowers the val loss and beats the Gray baseline on L-predict
 TEST_CASE("training in bfloat16 mixed precision and channels_last learns as float32 does",
           "[trainer]") {
   TempDir dir;
-  make_folder(dir.path / "data", 32, 16);
+  make_scene_folder(dir.path / "data", 32, 16);
   TrainConfig c = small_config(dir.path / "data", dir.path / "run");
   c.augment = false;
   c.precision = "bf16";
@@ -191,9 +150,33 @@ TEST_CASE("training in bfloat16 mixed precision and channels_last learns as floa
             .extra.at("train.precision") == "bf16");
 }
 
+TEST_CASE("on_step sees every step's loss, whose epoch mean is the metrics' train loss",
+          "[trainer]") {
+  TempDir dir;
+  make_scene_folder(dir.path / "data", 24, 8);  // 3 batches per epoch
+  TrainConfig c = small_config(dir.path / "data", dir.path / "run");
+  c.epochs = 2;
+  std::vector<std::pair<int64_t, double>> steps;
+  TrainHooks hooks = quiet();
+  hooks.on_step = [&](int64_t step, double loss) { steps.emplace_back(step, loss); };
+  const TrainResult r = train_colorizer(c, hooks);
+  REQUIRE(steps.size() == 6);
+  REQUIRE(r.history.size() == 2);
+  for (size_t i = 0; i < steps.size(); ++i) {
+    CHECK(steps[i].first == static_cast<int64_t>(i) + 1);
+    CHECK(std::isfinite(steps[i].second));
+    CHECK(steps[i].second > 0);
+  }
+  for (size_t e = 0; e < 2; ++e) {
+    const double mean =
+        (steps[3 * e].second + steps[3 * e + 1].second + steps[3 * e + 2].second) / 3;
+    CHECK(r.history[e].train_loss == Approx(mean).epsilon(1e-12));
+  }
+}
+
 TEST_CASE("a run stopped mid-epoch and resumed ends exactly as an uninterrupted one", "[trainer]") {
   TempDir dir;
-  make_folder(dir.path / "data", 20, 8);  // 3 batches per epoch, the last one of 4 images
+  make_scene_folder(dir.path / "data", 20, 8);  // 3 batches per epoch, the last one of 4 images
   for (const auto resolution :
        {color::TargetResolution::Subsampled, color::TargetResolution::Full}) {
     TrainConfig c = small_config(dir.path / "data", dir.path / "straight");
@@ -238,7 +221,7 @@ TEST_CASE("a run stopped mid-epoch and resumed ends exactly as an uninterrupted 
 TEST_CASE("save_every spaces the last.safetensors writes; save_best off writes no best",
           "[trainer]") {
   TempDir dir;
-  make_folder(dir.path / "data", 20, 8);  // 3 batches per epoch
+  make_scene_folder(dir.path / "data", 20, 8);  // 3 batches per epoch
   TrainConfig c = small_config(dir.path / "data", dir.path / "run");
   c.epochs = 3;
   c.save_every = 2;
@@ -294,6 +277,11 @@ TEST_CASE("presets fill what the user left out, and resume takes the checkpoint 
   CHECK(mixed.precision == "bf16");
   CHECK(mixed.channels_last);
   CHECK_THAT(describe(mixed), Contains("bfloat16 mixed precision") && Contains("channels_last"));
+  saved.cuda_graph = true;  // resumed as it ran: it decides the batches per epoch
+  TrainConfig graphed;
+  adopt_checkpoint_settings(graphed, config_metadata(saved), "ck.safetensors", {});
+  CHECK(graphed.cuda_graph);
+  CHECK_THAT(describe(graphed), Contains("CUDA graph steps"));
   Metadata old_meta = config_metadata(saved);
   old_meta.erase("train.precision");
   old_meta.erase("train.channels_last");
@@ -321,7 +309,7 @@ TEST_CASE("bad inputs to the trainer give one clear sentence", "[trainer]") {
                     Contains((dir.path / "empty").string()) && Contains("no image files"));
   CHECK_FALSE(fs::exists(dir.path / "run"));  // nothing written
 
-  make_folder(dir.path / "data", 8, 4);
+  make_scene_folder(dir.path / "data", 8, 4);
   c.data = (dir.path / "data").string();
   c.prior = (dir.path / "no_such_prior.safetensors").string();
   CHECK_THROWS_WITH(train_colorizer(c, quiet()),
@@ -353,6 +341,13 @@ TEST_CASE("bad inputs to the trainer give one clear sentence", "[trainer]") {
   c.resume = true;
   c.width = 0.25;
   CHECK_THROWS_WITH(train_colorizer(c, quiet()), Contains("--width"));
+
+  // CUDA graphs on the cpu; nothing written.
+  c = small_config(dir.path / "data", dir.path / "run3");
+  c.cuda_graph = true;
+  CHECK_THROWS_WITH(train_colorizer(c, quiet()),
+                    Contains("--cuda-graph needs a CUDA device") && Contains("cpu"));
+  CHECK_FALSE(fs::exists(dir.path / "run3"));
 }
 
 TEST_CASE("the colorization grid tiles grey | truth | colorization triplets", "[trainer]") {
@@ -390,7 +385,7 @@ TEST_CASE("the train_colorizer binary: errors exit non-zero, Ctrl-C saves and ex
   CHECK(run_command(base + " --no-such-flag", err, &text) != 0);
   CHECK_THAT(text, Contains("--no-such-flag"));
 
-  make_folder(dir.path / "data", 16, 4);
+  make_scene_folder(dir.path / "data", 16, 4);
   const std::string data = " --data " + (dir.path / "data").string() +
                            " --size 32 --width 0.125 --grid-images 2 --threads 1";
   CHECK(run_command(base + data + " --prior " + (dir.path / "missing.st").string(), err, &text) !=
