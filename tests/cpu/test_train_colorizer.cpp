@@ -19,7 +19,7 @@
 #include "apps/support/train_grid.h"
 #include "apps/support/trainer.h"
 #include "framework/tint.h"
-#include "scene_images.h"
+#include "trainer_fixtures.h"
 #include "temp_dir.h"
 
 using namespace tint;
@@ -30,22 +30,8 @@ namespace fs = std::filesystem;
 namespace {
 
 using tint::testing::make_scene_folder;
+using tint::testing::small_train_config;
 using tint::testing::TempDir;
-
-TrainConfig small_config(const fs::path& data, const fs::path& out) {
-  TrainConfig c;
-  c.data = data.string();
-  c.out = out.string();
-  c.size = 32;
-  c.width = 0.125;
-  c.batch = 8;
-  c.lr = 1e-3;
-  c.device = "cpu";
-  c.seed = 3;
-  c.threads = 1;
-  c.grid_images = 4;
-  return c;
-}
 
 TrainHooks quiet(std::function<bool(int64_t)> stop = {}) {
   return {.should_stop = std::move(stop), .log = [](const std::string&) {}, .progress = false};
@@ -91,7 +77,7 @@ TEST_CASE("training lowers the val loss and beats the Gray baseline on L-predict
           "[trainer]") {
   TempDir dir;
   make_scene_folder(dir.path / "data", 32, 16);
-  TrainConfig c = small_config(dir.path / "data", dir.path / "run");
+  TrainConfig c = small_train_config(dir.path / "data", dir.path / "run");
   // No augmentation: resampled crops blend the shapes' edges into rare in-between colours,
   // which the rebalancing weights make loud; without it 240 steps suffice.
   c.augment = false;
@@ -131,7 +117,7 @@ TEST_CASE("training in bfloat16 mixed precision and channels_last learns as floa
           "[trainer]") {
   TempDir dir;
   make_scene_folder(dir.path / "data", 32, 16);
-  TrainConfig c = small_config(dir.path / "data", dir.path / "run");
+  TrainConfig c = small_train_config(dir.path / "data", dir.path / "run");
   c.augment = false;
   c.precision = "bf16";
   c.channels_last = true;  // the same values on the CPU; the layout path exercised
@@ -154,7 +140,7 @@ TEST_CASE("on_step sees every step's loss, whose epoch mean is the metrics' trai
           "[trainer]") {
   TempDir dir;
   make_scene_folder(dir.path / "data", 24, 8);  // 3 batches per epoch
-  TrainConfig c = small_config(dir.path / "data", dir.path / "run");
+  TrainConfig c = small_train_config(dir.path / "data", dir.path / "run");
   c.epochs = 2;
   std::vector<std::pair<int64_t, double>> steps;
   TrainHooks hooks = quiet();
@@ -179,7 +165,7 @@ TEST_CASE("a run stopped mid-epoch and resumed ends exactly as an uninterrupted 
   make_scene_folder(dir.path / "data", 20, 8);  // 3 batches per epoch, the last one of 4 images
   for (const auto resolution :
        {color::TargetResolution::Subsampled, color::TargetResolution::Full}) {
-    TrainConfig c = small_config(dir.path / "data", dir.path / "straight");
+    TrainConfig c = small_train_config(dir.path / "data", dir.path / "straight");
     c.target_resolution = resolution;
     c.epochs = 3;
     const TrainResult straight = train_colorizer(c, quiet());
@@ -222,7 +208,7 @@ TEST_CASE("save_every spaces the last.safetensors writes; save_best off writes n
           "[trainer]") {
   TempDir dir;
   make_scene_folder(dir.path / "data", 20, 8);  // 3 batches per epoch
-  TrainConfig c = small_config(dir.path / "data", dir.path / "run");
+  TrainConfig c = small_train_config(dir.path / "data", dir.path / "run");
   c.epochs = 3;
   c.save_every = 2;
   c.save_best = false;
@@ -303,7 +289,7 @@ TEST_CASE("presets fill what the user left out, and resume takes the checkpoint 
 TEST_CASE("bad inputs to the trainer give one clear sentence", "[trainer]") {
   TempDir dir;
   fs::create_directories(dir.path / "empty");
-  TrainConfig c = small_config(dir.path / "empty", dir.path / "run");
+  TrainConfig c = small_train_config(dir.path / "empty", dir.path / "run");
   c.iters = 1;
   CHECK_THROWS_WITH(train_colorizer(c, quiet()),
                     Contains((dir.path / "empty").string()) && Contains("no image files"));
@@ -343,7 +329,7 @@ TEST_CASE("bad inputs to the trainer give one clear sentence", "[trainer]") {
   CHECK_THROWS_WITH(train_colorizer(c, quiet()), Contains("--width"));
 
   // CUDA graphs on the cpu; nothing written.
-  c = small_config(dir.path / "data", dir.path / "run3");
+  c = small_train_config(dir.path / "data", dir.path / "run3");
   c.cuda_graph = true;
   CHECK_THROWS_WITH(train_colorizer(c, quiet()),
                     Contains("--cuda-graph needs a CUDA device") && Contains("cpu"));

@@ -13,7 +13,7 @@
 
 #include "apps/support/trainer.h"
 #include "framework/tint.h"
-#include "scene_images.h"
+#include "trainer_fixtures.h"
 #include "temp_dir.h"
 
 using namespace tint;
@@ -22,18 +22,12 @@ namespace fs = std::filesystem;
 
 namespace {
 
+// The cpu tests' small run (trainer_fixtures.h) on the GPU, width 1/4, without augmentation.
 TrainConfig gpu_config(const fs::path& data, const fs::path& out, const std::string& model) {
-  TrainConfig c;
+  TrainConfig c = testing::small_train_config(data, out);
   c.model = model;
-  c.data = data.string();
-  c.out = out.string();
-  c.size = 32;
   c.width = 0.25;
-  c.batch = 8;
-  c.lr = 1e-3;
   c.device = "cuda";
-  c.seed = 3;
-  c.threads = 1;
   c.grid_images = 2;
   c.augment = false;
   return c;

@@ -1,5 +1,6 @@
-// Generated training images whose colours follow from their lightness, for the trainer's
-// tests (tests/cpu/test_train_colorizer.cpp, tests/cuda/test_train_graph_parity.cpp).
+// The trainer's tests' fixtures (tests/cpu/test_train_colorizer.cpp,
+// tests/cuda/test_train_graph_parity.cpp): generated images whose colours follow from their
+// lightness, and a small training run's settings.
 #pragma once
 
 #include <cstdint>
@@ -7,6 +8,7 @@
 #include <string>
 
 #include "apps/support/image_io.h"
+#include "apps/support/train_config.h"
 
 namespace tint::testing {
 
@@ -52,6 +54,23 @@ inline void make_scene_folder(const std::filesystem::path& root, int train, int 
     std::filesystem::create_directories(dir);
     write_png((dir / ("scene_" + std::to_string(i) + ".png")).string(), scene(i));
   }
+}
+
+// A small run on a scene folder, on the cpu: 32x32, width 1/8, batch 8, Adam lr 1e-3, seed 3.
+inline apps::TrainConfig small_train_config(const std::filesystem::path& data,
+                                            const std::filesystem::path& out) {
+  apps::TrainConfig c;
+  c.data = data.string();
+  c.out = out.string();
+  c.size = 32;
+  c.width = 0.125;
+  c.batch = 8;
+  c.lr = 1e-3;
+  c.device = "cpu";
+  c.seed = 3;
+  c.threads = 1;
+  c.grid_images = 4;
+  return c;
 }
 
 }  // namespace tint::testing
