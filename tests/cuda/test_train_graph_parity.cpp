@@ -1,8 +1,9 @@
 // train_colorizer with --cuda-graph (apps/support/trainer.cpp, framework/optim/
-// graphed_step.h) against the same run stepped eagerly: with eccv16 (no dropout) the
-// per-step losses agree (steps 1-4 to 1e-3, where a batch left stale in the graph's input
-// tensors would be a few percent off; all 12 to 2 %, Adam turning last-bit differences into
-// small steps, tests/cuda/test_graph_parity.cpp) and so do the final val losses; with seed
+// graphed_step.h) against the same run stepped eagerly: with eccv16 (no dropout, lr 1e-4)
+// the per-step losses agree (steps 1-4 to 1e-3, the rest to 1e-2: Adam turns last-bit
+// differences into steps of up to lr, tests/cuda/test_graph_parity.cpp), and so do the final
+// val losses, where a batch left stale in the graph's input tensors would be off by 3-13 %
+// (the batches' losses on the cpu, 2026-11-26: 1.487, 1.437, 1.627, 1.475, ...); with seed
 // (dropout) a graphed run stopped after 4 steps saves dropout counters past those an eager
 // run of 4 steps saves (the replays drew past the host generators), and resumes graphed to
 // its end. Needs tint_app_support.
@@ -50,6 +51,7 @@ TEST_CASE("a CUDA-graph training run follows the eager run step by step",
   testing::make_scene_folder(dir.path / "data", 32, 8);  // 4 full batches of 8 per epoch
   TrainConfig c = gpu_config(dir.path / "data", dir.path / "eager", "eccv16");
   c.iters = 12;
+  c.lr = 1e-4;
   std::vector<double> eager, graphed;
   const TrainResult e = train_recording(c, &eager);
   c.cuda_graph = true;
@@ -60,11 +62,11 @@ TEST_CASE("a CUDA-graph training run follows the eager run step by step",
   for (size_t i = 0; i < eager.size(); ++i) {
     INFO("step " << i + 1 << ": eager " << eager[i] << ", graphed " << graphed[i]);
     CHECK(std::isfinite(graphed[i]));
-    CHECK(graphed[i] == Approx(eager[i]).epsilon(i < 4 ? 1e-3 : 2e-2));
+    CHECK(graphed[i] == Approx(eager[i]).epsilon(i < 4 ? 1e-3 : 1e-2));
   }
   REQUIRE(!e.history.empty());
   REQUIRE(!g.history.empty());
-  CHECK(g.history.back().val_loss == Approx(e.history.back().val_loss).epsilon(2e-2));
+  CHECK(g.history.back().val_loss == Approx(e.history.back().val_loss).epsilon(1e-2));
   CHECK(g.steps == 12);
 }
 
