@@ -19,7 +19,9 @@
 #  6b. --ncu K1,K2: Nsight Compute sections of each named kernel's first launch in
 #      bench_kernels (176x176, batch 64), for finding what bounds a kernel;
 #   7. --plain-too: bench_train --plain --no-torch (tint with every nn switch off);
-#   8. --train-sample DIR: train_colorizer, 1 epoch of DIR (seed, 176x176, batch 32) on the
+#   8. --train-sample DIR: train_colorizer, 1 epoch of DIR (seed, 176x176, batch 32; with
+#      --train-extra "FLAGS" more of its flags, e.g. "--precision bf16 --channels-last
+#      --cuda-graph") on the
 #      GPU, then evaluate on DIR's test split: the main job end to end, timed;
 #   9. bench_ops --device cuda --preset eccv16 against PyTorch (per-op; --no-bench-ops skips;
 #      --ops-precision bf16_nhwc: the convolutions as the bf16_nhwc training mode runs them);
@@ -49,7 +51,7 @@
 # Usage: scripts/device_check.sh [--dry-run] [--no-gpu-ok] [--all] [--build-dir DIR]
 #          [--budget SECONDS] [--batches 32,64] [--torch-modes eager,channels_last_bf16,compiled]
 #          [--tint-modes fp32,bf16,bf16_nhwc,bf16_nhwc_graph] [--cudnn-benchmark] [--profile-torch]
-#          [--no-bench-ops] [--ops-precision fp32|bf16_nhwc] [--train-sample DIR] [--plain-too] [--no-bench-train]
+#          [--no-bench-ops] [--ops-precision fp32|bf16_nhwc] [--train-sample DIR [--train-extra FLAGS]] [--plain-too] [--no-bench-train]
 #          [--ncu KERNEL,KERNEL...] [--no-tests] [--no-isolate] [--no-bench-kernels]
 #          [--experiments SCALE [--experiments-data DIR] [--report-later]]
 #          [--report-only SCALE]
@@ -69,6 +71,7 @@ tint_modes=""
 bench_ops=1
 ops_precision=fp32
 train_sample=""
+train_extra=""
 plain_too=0
 bench_train_on=1
 ncu_kernels=""
@@ -93,6 +96,7 @@ while [ $# -gt 0 ]; do
     --no-bench-ops) bench_ops=0 ;;
     --ops-precision) ops_precision=${2:?--ops-precision needs fp32 or bf16_nhwc}; shift ;;
     --train-sample) train_sample=${2:?--train-sample needs a folder}; shift ;;
+    --train-extra) train_extra=${2?--train-extra needs its flags}; shift ;;
     --plain-too) plain_too=1 ;;
     --no-bench-train) bench_train_on=0 ;;
     --no-tests) tests_on=0 ;;
@@ -547,7 +551,7 @@ if [ -n "$train_sample" ]; then
   rm -rf "$sample_out"
   optional_bench train_sample 150 "$build_dir/apps/train_colorizer" --data "$train_sample" \
     --model seed --loss class-rebal --size 176 --batch 32 --epochs 1 --lr 3e-4 --device cuda \
-    --out "$sample_out"
+    --out "$sample_out" $train_extra  # unquoted: the flags split into words
   if [ -e "$sample_out/last.safetensors" ] || [ "$dry_run" = 1 ]; then
     optional_bench evaluate_sample 90 "$build_dir/apps/evaluate" \
       --checkpoint "$sample_out/last.safetensors" --data "$train_sample" --split test \

@@ -113,7 +113,8 @@ def main():
         r = subprocess.run(["bash", CHECK, "--dry-run", "--no-gpu-ok", "--build-dir", build,
                             "--budget", "600", "--batches", "32", "--torch-modes", "eager",
                             "--tint-modes", "fp32,bf16_nhwc_graph", "--profile-torch",
-                            "--plain-too", "--train-sample", "data/samples", "--ncu",
+                            "--plain-too", "--train-sample", "data/samples", "--train-extra",
+                            "--precision bf16 --cuda-graph", "--ncu",
                             "annealed_kernel", "--experiments", "smoke"],
                            capture_output=True, text=True, env=env, cwd=ROOT)
         out = r.stdout + r.stderr
@@ -123,7 +124,8 @@ def main():
                        "[dry-run] train_sample", "[dry-run] ncu_annealed_kernel",
                        "[dry-run] experiments", "run_experiments.sh --scale smoke",
                        "[dry-run] bench_train", "--tint-modes fp32,bf16_nhwc_graph",
-                       "--profile-torch", "== tint device check"]:
+                       "--profile-torch", "--precision bf16 --cuda-graph",
+                       "== tint device check"]:
             check(needle in out, "device_check --dry-run prints %r" % needle)
         check(not os.path.exists(os.path.join(build, "build.ninja")),
               "device_check --dry-run configures nothing")
