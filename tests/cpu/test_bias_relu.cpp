@@ -2,7 +2,7 @@
 // (forward and grad_x bit for bit, grad_bias within 1e-12 relative in float64, 1e-6 in
 // float32: only the summation order differs), that the backward reads the saved output and
 // not the input, a float64 gradient check, its errors, and the row coverage of the GPU's
-// NHWC bias-gradient threads (emulated).
+// NHWC bias-gradient threads (emulated); relu and bias_relu pass NaN on as PyTorch does.
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <cmath>
@@ -23,6 +23,36 @@ Tensor leaf(const Shape& shape, uint64_t seed, DType dtype) {
 }
 
 }  // namespace
+
+TEST_CASE("relu and bias_relu pass NaN on, as PyTorch's relu", "[bias_relu]") {
+  // torch 1.13 (/usr/bin/python3): relu([nan, -1, -0., 0, 2]) = [nan, 0, -0., 0, 2] (tint
+  // gives +0 for -0, equal as numbers), and the
+  // gradient of its sum is [1, 0, 0, 0, 1] (threshold_backward on the result); so is the
+  // bias's in relu(x + b) with b = 0.
+  const double nan = std::nan("");
+  for (DType dtype : {DType::Float64, DType::Float32}) {
+    INFO(dtype_name(dtype));
+    const std::vector<double> values = {nan, -1.0, -0.0, 0.0, 2.0};
+    const Tensor x = from_vector(values, {1, 5, 1, 1}).to(dtype).set_requires_grad();
+    const Tensor y = relu(x);
+    sum(y).backward();
+    const std::vector<double> out = y.to_vector<double>(), grad = x.grad().to_vector<double>();
+    CHECK(std::isnan(out[0]));
+    CHECK(out[1] == 0.0);
+    CHECK(out[2] == 0.0);
+    CHECK(out[3] == 0.0);
+    CHECK(out[4] == 2.0);
+    CHECK(grad == std::vector<double>{1, 0, 0, 0, 1});
+
+    const Tensor xb = from_vector(values, {1, 5, 1, 1}).to(dtype).set_requires_grad();
+    const Tensor b = zeros({5}, TensorOptions{}.with_dtype(dtype)).set_requires_grad();
+    const Tensor yb = bias_relu(xb, b);
+    sum(yb).backward();
+    CHECK(std::isnan(yb.to_vector<double>()[0]));
+    CHECK(xb.grad().to_vector<double>() == std::vector<double>{1, 0, 0, 0, 1});
+    CHECK(b.grad().to_vector<double>() == std::vector<double>{1, 0, 0, 0, 1});
+  }
+}
 
 TEST_CASE("bias_relu equals relu(x + bias), forward and backward", "[bias_relu]") {
   for (DType dtype : {DType::Float64, DType::Float32}) {

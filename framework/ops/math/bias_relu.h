@@ -1,23 +1,23 @@
 // Per-element rule of the fused bias + ReLU, shared by the CPU loop and the CUDA kernel. The
 // forward is relu()'s rule (math/elementwise.h) applied to x + b, so the fused op equals
-// relu(x + b) bit for bit; the backward's mask reads the output: y > 0 exactly where x + b > 0.
+// relu(x + b) bit for bit, NaN included; the backward's mask reads the output, as relu's.
 #pragma once
 
 #include <cstdint>
 
 #include "framework/core/hd.h"
+#include "framework/ops/math/elementwise.h"
 
 namespace tint::math {
 
 template <typename T>
 TINT_HD T bias_relu_value(T x, T bias) {
-  const T z = x + bias;
-  return z > T(0) ? z : T(0);
+  return relu_value(x + bias);
 }
 
 template <typename T>
 TINT_HD T bias_relu_grad(T grad_out, T out) {
-  return out > T(0) ? grad_out : T(0);
+  return relu_grad(grad_out, out);
 }
 
 // The kernels' two variants of one element, computed in A (float for bfloat16): with Relu the

@@ -37,6 +37,18 @@ enum class BinaryOp { Add, Sub, Mul, Div, Pow, Max, GeMask };
     case ::tint::math::BinaryOp::GeMask: CALL(::tint::math::BinaryOp::GeMask); \
   }
 
+// ReLU as PyTorch computes it: zero where x <= 0, so a NaN passes through (NaN <= 0 is
+// false) instead of becoming 0 and hiding a diverged run; its gradient flows where the
+// output is not <= 0 (torch's threshold_backward on the result), so y > 0 and NaN.
+template <typename T>
+TINT_HD T relu_value(T x) {
+  return x <= T(0) ? T(0) : x;
+}
+template <typename T>
+TINT_HD T relu_grad(T grad_out, T out) {
+  return out <= T(0) ? T(0) : grad_out;
+}
+
 template <UnaryOp Op, typename T>
 TINT_HD T unary_forward(T x) {
   if constexpr (Op == UnaryOp::Neg) return -x;
@@ -44,7 +56,7 @@ TINT_HD T unary_forward(T x) {
   else if constexpr (Op == UnaryOp::Log) return std::log(x);
   else if constexpr (Op == UnaryOp::Sqrt) return std::sqrt(x);
   else if constexpr (Op == UnaryOp::Abs) return x < T(0) ? -x : x;
-  else if constexpr (Op == UnaryOp::Relu) return x > T(0) ? x : T(0);
+  else if constexpr (Op == UnaryOp::Relu) return relu_value(x);
   else if constexpr (Op == UnaryOp::Sigmoid) return T(1) / (T(1) + std::exp(-x));
   else return std::tanh(x);
 }
@@ -62,7 +74,7 @@ TINT_HD T unary_backward(T x, T y, T g) {
   else if constexpr (Op == UnaryOp::Log) return g / x;
   else if constexpr (Op == UnaryOp::Sqrt) return g / (T(2) * y);
   else if constexpr (Op == UnaryOp::Abs) return x > T(0) ? g : (x < T(0) ? -g : T(0));
-  else if constexpr (Op == UnaryOp::Relu) return y > T(0) ? g : T(0);  // y > 0 iff x > 0
+  else if constexpr (Op == UnaryOp::Relu) return relu_grad(g, y);  // y > 0 iff x > 0
   else if constexpr (Op == UnaryOp::Sigmoid) return g * y * (T(1) - y);
   else return g * (T(1) - y * y);
 }
