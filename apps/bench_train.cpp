@@ -687,7 +687,7 @@ int main(int argc, char** argv) {
   app.add_flag("--plain", c.plain,
                "tint with every nn switch off: no bias+ReLU fusion on the GPU (the default "
                "fuses there, framework/nn/settings.h)");
-  app.add_option("--profile-steps", c.profile_steps,
+  CLI::Option* profile_steps_option = app.add_option("--profile-steps", c.profile_steps,
                  "after the timed steps, this many more with tint's op profile on "
                  "(framework/ops/op_profile.h): each tint row's slowest ops are printed; "
                  "neither timed nor in the peak memory")
@@ -695,7 +695,8 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_flag("--profile-torch", c.profile_torch,
                "PyTorch's runs take the --profile-steps too, under torch.profiler (each "
-               "operator's self GPU time, CUPTI; a few seconds more per run)");
+               "operator's self GPU time, CUPTI; a few seconds more per run)")
+      ->needs(profile_steps_option);
   app.add_option("--loss", c.loss,
                  "subsampled: the loss at the logits' H/4 grid (Zhang's); full: at the input's "
                  "resolution (the report's)")
