@@ -542,6 +542,24 @@ json measure_matmul_rate(const std::string& python, const fs::path& script, cons
   }
 }
 
+// What a profile's "clock" measured (tint's op_profile: "cuda events" or "host";
+// bench_pytorch.py: the torch.profiler ones), and whether it is GPU time.
+struct ProfileClock {
+  const char* clock;
+  const char* how;
+  bool gpu;
+};
+const ProfileClock& profile_clock(const std::string& clock) {
+  static const ProfileClock kClocks[] = {
+      {"cuda events", "each op's GPU time from CUDA events", true},
+      {"torch profiler (CUPTI)", "each op's self GPU time from torch.profiler", true},
+      {"torch profiler (cpu)", "each op's self time from torch.profiler", false},
+      {"host", "each op's wall time", false}};
+  for (const ProfileClock& k : kClocks)
+    if (clock == k.clock) return k;
+  return kClocks[3];
+}
+
 // Each row's op profile (--profile-steps; tint's from framework/ops/op_profile.h, PyTorch's
 // from torch.profiler in scripts/bench_pytorch.py): the ops taking the most time per step.
 // On a GPU both give each op's GPU time without waiting for the GPU per op, so the profiled
@@ -553,19 +571,15 @@ void print_profiles(const json& rows, size_t top) {
     const json& p = row["result"]["profile"];
     double listed = 0;
     for (const json& op : p["ops"]) listed += op["ms_per_step"].get<double>();
-    const std::string clock = p.value("clock", "host");
-    const bool gpu_clock = clock == "cuda events" || clock == "torch profiler (CUPTI)";
-    const char* how = clock == "cuda events"               ? "each op's GPU time from CUDA events"
-                      : clock == "torch profiler (CUPTI)" ? "each op's self GPU time from torch.profiler"
-                      : clock == "torch profiler (cpu)"   ? "each op's self time from torch.profiler"
-                                                          : "each op's wall time";
+    const ProfileClock& clock = profile_clock(p.value("clock", "host"));
     std::printf("op profile: %s %s %s batch %lld, %lld profiled steps of %.2f ms (%s; ops %.2f "
                 "ms, the rest %s):\n",
                 row["framework"].get<std::string>().c_str(), row["mode"].get<std::string>().c_str(),
                 row["model"].get<std::string>().c_str(),
                 static_cast<long long>(row["batch"].get<int64_t>()),
                 static_cast<long long>(p["steps"].get<int64_t>()), p["ms_per_step"].get<double>(),
-                how, listed, gpu_clock ? "the GPU idle or outside the ops" : "host work between ops");
+                clock.how, listed,
+                clock.gpu ? "the GPU idle or outside the ops" : "host work between ops");
     size_t shown = 0;
     for (const json& op : p["ops"]) {
       if (shown++ == top) break;

@@ -34,8 +34,8 @@ std::vector<PendingCall>& pending() {
   static std::vector<PendingCall> p;
   return p;
 }
-// Bumped whenever the marks are released, so a call still open then is dropped rather than
-// read with a mark that has since been handed out again.
+// Bumped whenever the marks are released (release_marks), so a call still open then is
+// dropped rather than read with a mark that has since been handed out again.
 int64_t mark_generation = 0;
 thread_local int depth = 0;
 
@@ -52,13 +52,19 @@ void add(const char* op, double seconds) {
   t.seconds += seconds;
 }
 
+// Under table_mutex: the pending calls forgotten and every mark released (a call still open
+// is then dropped, by its generation).
+void release_marks() {
+  pending().clear();
+  cuda::release_timing_marks();
+  ++mark_generation;
+}
+
 // Under table_mutex: the pending CUDA calls' GPU times into the table, their marks released.
 void read_pending() {
   for (const PendingCall& call : pending())
     add(call.op, cuda::seconds_between_marks(call.start_mark, call.end_mark));
-  pending().clear();
-  cuda::release_timing_marks();
-  ++mark_generation;
+  release_marks();
 }
 
 }  // namespace
@@ -68,9 +74,7 @@ void enable(bool on) { detail::enabled_flag.store(on, std::memory_order_relaxed)
 void reset() {
   std::lock_guard<std::mutex> lock(table_mutex);
   table().clear();
-  pending().clear();
-  cuda::release_timing_marks();
-  ++mark_generation;
+  release_marks();
 }
 
 std::vector<OpTime> snapshot() {

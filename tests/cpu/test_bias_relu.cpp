@@ -194,7 +194,7 @@ void check_pack_kernels(bool channels_last) {
   }
   std::vector<double> sums(channels, 0.0), want(channels, 0.0);
   for (int64_t i = 0; i < total; ++i) {
-    const A v = math::bias_relu_grad(static_cast<A>(go.data()[i]), static_cast<A>(out.data()[i]));
+    const A v = math::relu_grad(static_cast<A>(go.data()[i]), static_cast<A>(out.data()[i]));
     want[channel_of(i)] += static_cast<double>(v);
     gx.data()[i] = static_cast<T>(-7.0f);
   }
@@ -224,7 +224,7 @@ void check_pack_kernels(bool channels_last) {
     }
     for (int64_t c = 0; c < channels; ++c) CHECK(sums[c] == Approx(want[c]).epsilon(1e-12));
     for (int64_t i = 0; i < total; ++i) {
-      const A v = math::bias_relu_grad(static_cast<A>(go.data()[i]), static_cast<A>(out.data()[i]));
+      const A v = math::relu_grad(static_cast<A>(go.data()[i]), static_cast<A>(out.data()[i]));
       REQUIRE(static_cast<float>(gx.data()[i]) == static_cast<float>(static_cast<T>(v)));
     }
   }

@@ -37,13 +37,13 @@ void backward_loop(T* gx, T* db, const T* go, const T* y, const BiasReluGeometry
       if (gx) {
         T* dst = gx + base;
 #pragma omp simd
-        for (int64_t i = 0; i < g.positions; ++i) dst[i] = math::bias_relu_grad(gsrc[i], ysrc[i]);
+        for (int64_t i = 0; i < g.positions; ++i) dst[i] = math::relu_grad(gsrc[i], ysrc[i]);
       }
       if (db) {
         double part = 0;  // simd: a fixed, vectorised summation order instead of a serial one
 #pragma omp simd reduction(+ : part)
         for (int64_t i = 0; i < g.positions; ++i)
-          part += static_cast<double>(math::bias_relu_grad(gsrc[i], ysrc[i]));
+          part += static_cast<double>(math::relu_grad(gsrc[i], ysrc[i]));
         acc += part;
       }
     }

@@ -1,6 +1,7 @@
 // Per-element rule of the fused bias + ReLU, shared by the CPU loop and the CUDA kernel. The
 // forward is relu()'s rule (math/elementwise.h) applied to x + b, so the fused op equals
-// relu(x + b) bit for bit, NaN included; the backward's mask reads the output, as relu's.
+// relu(x + b) bit for bit, NaN included; the backward is relu's own rule (relu_grad), which
+// reads the output.
 #pragma once
 
 #include <cstdint>
@@ -15,11 +16,6 @@ TINT_HD T bias_relu_value(T x, T bias) {
   return relu_value(x + bias);
 }
 
-template <typename T>
-TINT_HD T bias_relu_grad(T grad_out, T out) {
-  return relu_grad(grad_out, out);
-}
-
 // The kernels' two variants of one element, computed in A (float for bfloat16): with Relu the
 // fused bias + ReLU, without it the plain bias of a bfloat16 convolution.
 template <bool Relu, typename A>
@@ -28,7 +24,7 @@ TINT_HD A bias_output(A z, A bias) {
 }
 template <bool Relu, typename A>
 TINT_HD A bias_input_grad_value(A grad_out, A out) {
-  return Relu ? bias_relu_grad(grad_out, out) : grad_out;
+  return Relu ? relu_grad(grad_out, out) : grad_out;
 }
 
 // The channel of element i of an N x C x positions tensor, NCHW or NHWC.

@@ -74,7 +74,7 @@ TINT_HD T unary_backward(T x, T y, T g) {
   else if constexpr (Op == UnaryOp::Log) return g / x;
   else if constexpr (Op == UnaryOp::Sqrt) return g / (T(2) * y);
   else if constexpr (Op == UnaryOp::Abs) return x > T(0) ? g : (x < T(0) ? -g : T(0));
-  else if constexpr (Op == UnaryOp::Relu) return relu_grad(g, y);  // y > 0 iff x > 0
+  else if constexpr (Op == UnaryOp::Relu) return relu_grad(g, y);
   else if constexpr (Op == UnaryOp::Sigmoid) return g * y * (T(1) - y);
   else return g * (T(1) - y * y);
 }
