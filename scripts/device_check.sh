@@ -15,9 +15,9 @@
 #      benchmarks; --all: the whole ctest instead, CPU tests too);
 #   6. bench_kernels --device cuda --row-splits 1,2,4,8 (colorization kernels: GB/s, % of
 #      copy bandwidth, fused vs unfused loss; the loss and annealed mean with 1-8 threads per
-#      logits row);
+#      logits row; --kernels-batch N: its --batch, default 64);
 #  6b. --ncu K1,K2: Nsight Compute sections of each named kernel's first launch in
-#      bench_kernels (176x176, batch 64), for finding what bounds a kernel;
+#      bench_kernels (176x176, --kernels-batch), for finding what bounds a kernel;
 #   7. --plain-too: bench_train --plain --no-torch (tint with every nn switch off);
 #   8. --train-sample DIR: train_colorizer, 1 epoch of DIR (seed, 176x176, batch 32; with
 #      --train-extra "FLAGS" more of its flags, e.g. "--precision bf16 --channels-last
@@ -52,7 +52,7 @@
 #          [--budget SECONDS] [--batches 32,64] [--torch-modes eager,channels_last_bf16,compiled]
 #          [--tint-modes fp32,bf16,bf16_nhwc,bf16_nhwc_graph] [--cudnn-benchmark] [--profile-torch]
 #          [--no-bench-ops] [--ops-precision fp32|bf16_nhwc] [--train-sample DIR [--train-extra FLAGS]] [--plain-too] [--no-bench-train]
-#          [--ncu KERNEL,KERNEL...] [--no-tests] [--no-isolate] [--no-bench-kernels]
+#          [--ncu KERNEL,KERNEL...] [--no-tests] [--no-isolate] [--no-bench-kernels] [--kernels-batch N]
 #          [--experiments SCALE [--experiments-data DIR] [--report-later]]
 #          [--report-only SCALE]
 set -uo pipefail
@@ -80,6 +80,7 @@ isolate=1
 cudnn_benchmark=0
 profile_torch=0
 bench_kernels_on=1
+kernels_batch=64
 experiments=""
 experiments_data=datasets/gpu-full
 report_mode=after  # after the experiments; "later": none (more time for them); "only"
@@ -104,12 +105,13 @@ while [ $# -gt 0 ]; do
     --cudnn-benchmark) cudnn_benchmark=1 ;;
     --profile-torch) profile_torch=1 ;;
     --no-bench-kernels) bench_kernels_on=0 ;;
+    --kernels-batch) kernels_batch=${2:?--kernels-batch needs a batch size}; shift ;;
     --experiments) experiments=${2:?--experiments needs a scale}; shift ;;
     --experiments-data) experiments_data=${2:?--experiments-data needs a folder}; shift ;;
     --report-later) report_mode=later ;;
     --report-only) experiments=${2:?--report-only needs a scale}; report_mode=only; shift ;;
     --ncu) ncu_kernels=${2:?--ncu needs kernel names}; shift ;;
-    -h | --help) sed -n '2,53p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0"; exit 0 ;;
     *) echo "device_check.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -513,13 +515,13 @@ optional_bench() {
 # ---- 6. the colorization kernels (GB/s vs copy bandwidth, fused vs unfused loss) ------------
 if [ "$bench_kernels_on" = 1 ]; then
   optional_bench bench_kernels 90 "$build_dir/apps/bench_kernels" --device cuda \
-    --row-splits 1,2,4,8 --json "$logs/bench_kernels.json"
+    --row-splits 1,2,4,8 --batch "$kernels_batch" --json "$logs/bench_kernels.json"
 fi
 # bench_kernels' tables for the console (its progress went to the same log).
 [ -s "$logs/bench_kernels.json" ] && grep -vE '^bench_kernels:' "$logs/bench_kernels.log" \
   | tail -n 40 >"$logs/bench_kernels_table.txt"
 
-# ---- 6b. --ncu NAMES: Nsight Compute on bench_kernels (176x176, batch 64), the first launch
+# ---- 6b. --ncu NAMES: Nsight Compute on bench_kernels (176x176, --kernels-batch), the first launch
 # of each named kernel (comma-separated function names): throughput, occupancy, stall reasons.
 if [ -n "$ncu_kernels" ]; then
   if command -v ncu >/dev/null 2>&1 || [ "$dry_run" = 1 ]; then
@@ -529,7 +531,7 @@ if [ -n "$ncu_kernels" ]; then
       step "ncu_$k" 60 "$logs/ncu_$k.log" ncu --kernel-name "regex:$k" --launch-count 1 \
         --section SpeedOfLight --section Occupancy --section LaunchStats \
         --section WarpStateStats --section ComputeWorkloadAnalysis \
-        "$build_dir/apps/bench_kernels" --device cuda --sizes 176 --batch 64 --repeats 1 \
+        "$build_dir/apps/bench_kernels" --device cuda --sizes 176 --batch "$kernels_batch" --repeats 1 \
         --warmup 0
       cat "$logs/ncu_$k.log" >>"$logs/ncu.log" 2>/dev/null
     done

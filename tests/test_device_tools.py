@@ -113,14 +113,16 @@ def main():
         r = subprocess.run(["bash", CHECK, "--dry-run", "--no-gpu-ok", "--build-dir", build,
                             "--budget", "600", "--batches", "32", "--torch-modes", "eager",
                             "--tint-modes", "fp32,bf16_nhwc_graph", "--profile-torch",
-                            "--plain-too", "--train-sample", "data/samples", "--train-extra",
+                            "--plain-too", "--kernels-batch", "32", "--train-sample",
+                            "data/samples", "--train-extra",
                             "--precision bf16 --cuda-graph", "--ncu",
                             "annealed_kernel", "--experiments", "smoke"],
                            capture_output=True, text=True, env=env, cwd=ROOT)
         out = r.stdout + r.stderr
         check(r.returncode == 1, "device_check --dry-run exits 1 (got %d)" % r.returncode)
         for needle in ["[dry-run] configure", "[dry-run] build", "[dry-run] tests",
-                       "--row-splits 1,2,4,8", "[dry-run] bench_train_plain",
+                       "--row-splits 1,2,4,8 --batch 32", "[dry-run] bench_train_plain",
+                       "--sizes 176 --batch 32 --repeats 1",
                        "[dry-run] train_sample", "[dry-run] ncu_annealed_kernel",
                        "[dry-run] experiments", "run_experiments.sh --scale smoke",
                        "[dry-run] bench_train", "--tint-modes fp32,bf16_nhwc_graph",
@@ -129,6 +131,10 @@ def main():
             check(needle in out, "device_check --dry-run prints %r" % needle)
         check(not os.path.exists(os.path.join(build, "build.ninja")),
               "device_check --dry-run configures nothing")
+        r = subprocess.run(["bash", CHECK, "--help"], capture_output=True, text=True, cwd=ROOT)
+        check(r.returncode == 0 and "[--report-only SCALE]" in r.stdout
+              and "--kernels-batch N" in r.stdout and "set -uo" not in r.stdout,
+              "device_check --help prints its whole comment, the usage to its end, no code")
         def dry(*flags):
             r = subprocess.run(["bash", CHECK, "--dry-run", "--no-gpu-ok", "--build-dir", build,
                                 "--no-tests", "--no-bench-kernels", "--no-bench-train",
