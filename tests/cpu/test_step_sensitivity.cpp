@@ -12,9 +12,12 @@
 #include "gradcheck.h"
 #include "kernels/color_loss.h"
 #include "models/registry.h"
+#include "parameter_steps.h"
 
 using namespace tint;
+using tint::testing::assign_parameters;
 using tint::testing::max_abs_diff;
+using tint::testing::snapshot;
 
 namespace {
 
@@ -32,18 +35,6 @@ Trainee make_trainee() {
   return t;
 }
 
-// Sets `to`'s parameters to `from`'s, each element times (1 + u * relative), u in [-1, 1].
-void copy_perturbed(const NamedParameters& from, const NamedParameters& to, double relative,
-                    uint64_t seed) {
-  const NoGradGuard no_grad;
-  Generator gen(seed);
-  for (size_t k = 0; k < from.size(); ++k) {
-    Tensor dst = to[k].second;
-    const Tensor& src = from[k].second;
-    dst.copy_(src + src * rand(src.shape(), gen, TensorOptions{}, -1.0, 1.0) * relative);
-  }
-}
-
 // The largest parameter-wise distance between a and b over the parameter's distance from
 // `reference` (its movement).
 double worst_relative_gap(const NamedParameters& a, const NamedParameters& b,
@@ -54,12 +45,6 @@ double worst_relative_gap(const NamedParameters& a, const NamedParameters& b,
     if (moved > 0) worst = std::max(worst, max_abs_diff(a[k].second, b[k].second) / moved);
   }
   return worst;
-}
-
-std::vector<Tensor> snapshot(const NamedParameters& p) {
-  std::vector<Tensor> out;
-  for (const auto& [name, t] : p) out.push_back(t.clone());
-  return out;
 }
 
 }  // namespace
@@ -78,7 +63,7 @@ TEST_CASE("training amplifies rounding over steps, one step from shared paramete
   SECTION("five free-running steps from parameters 1e-7 apart") {
     Trainee a = make_trainee(), b = make_trainee();
     const std::vector<Tensor> start = snapshot(a.model->named_parameters());
-    copy_perturbed(a.model->named_parameters(), b.model->named_parameters(), 1e-7, 9);
+    assign_parameters(a.model->named_parameters(), b.model->named_parameters(), 1e-7, 9);
     for (int i = 0; i < 5; ++i) train_step(a), train_step(b);
     const double gap =
         worst_relative_gap(b.model->named_parameters(), a.model->named_parameters(), start);
@@ -89,7 +74,7 @@ TEST_CASE("training amplifies rounding over steps, one step from shared paramete
     Trainee a = make_trainee(), b = make_trainee();
     double worst = 0;
     for (int i = 0; i < 5; ++i) {
-      copy_perturbed(a.model->named_parameters(), b.model->named_parameters(), 1e-6, 100 + i);
+      assign_parameters(a.model->named_parameters(), b.model->named_parameters(), 1e-6, 100 + i);
       const std::vector<Tensor> before = snapshot(a.model->named_parameters());
       train_step(a), train_step(b);
       worst = std::max(worst, worst_relative_gap(b.model->named_parameters(),

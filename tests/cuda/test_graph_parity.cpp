@@ -30,6 +30,7 @@
 #include "framework/tint.h"
 #include "kernels/color_loss.h"
 #include "models/registry.h"
+#include "parameter_steps.h"
 #include "parity.h"
 
 using namespace tint;
@@ -77,19 +78,12 @@ TEST_CASE("a training step replayed from a CUDA graph equals the eager step", "[
     return color::rebalanced_cross_entropy(logits, ab, Tensor());
   };
   GraphedTrainStep step(gpu, [&] { return graphed->forward(L); }, loss_of, graph_opt);
-  NamedParameters a = graphed->named_parameters();  // handles: copy_ writes the model's
-  const NamedParameters b = eager->named_parameters();
+  const NamedParameters a = graphed->named_parameters(), b = eager->named_parameters();
   size_t moved_count = 0;
   for (int i = 0; i < 5; ++i) {
     INFO("step " << i);
-    std::vector<Tensor> before;
-    {
-      const NoGradGuard no_grad;
-      for (size_t k = 0; k < a.size(); ++k) {
-        a[k].second.copy_(b[k].second);  // in place: the tensors the graph replays on
-        before.push_back(b[k].second.clone());
-      }
-    }
+    assign_parameters(b, a);  // in place: the tensors the graph replays on
+    const std::vector<Tensor> before = snapshot(b);
     eager_opt.zero_grad();
     const Tensor want = loss_of(eager->forward(L));
     want.backward();
