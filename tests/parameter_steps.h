@@ -11,10 +11,11 @@
 
 namespace tint::testing {
 
-// Copies of the parameters' current values, on their devices.
+// Copies of the parameters' current values, on the host (where the tests compare them): a
+// CUDA parameter is copied to the host once, a CPU one cloned.
 inline std::vector<Tensor> snapshot(const NamedParameters& params) {
   std::vector<Tensor> out;
-  for (const auto& [name, t] : params) out.push_back(t.clone());
+  for (const auto& [name, t] : params) out.push_back(t.device().is_cuda() ? t.cpu() : t.clone());
   return out;
 }
 
