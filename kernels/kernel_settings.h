@@ -2,8 +2,8 @@
 // float rounding: how many threads share one logits row (the loss and the annealed mean;
 // kernels/cuda/row_split.cuh). Process-wide, read at every call, plain C++ (so benchmarks
 // and tests set them in any build; the CPU loops ignore them). bench_kernels --row-splits
-// times each choice; the defaults are the better of the variants measured so far on an
-// H100 (docs/performance.md; the full sweep has not run on a GPU yet).
+// times each choice; the defaults are the fastest in the sweeps of docs/performance.md
+// (one thread per row for both: H100 at batch 64, H200 at batch 32).
 #pragma once
 
 namespace tint::color {
@@ -11,7 +11,7 @@ namespace tint::color {
 constexpr int kRowSplits[] = {1, 2, 4, 8};  // the choices the kernels are built for
 
 struct KernelSettings {
-  int loss_row_split = 4;      // rebalanced cross-entropy forward and backward
+  int loss_row_split = 1;      // rebalanced cross-entropy forward and backward
   int annealed_row_split = 1;  // annealed mean of logits
 };
 
