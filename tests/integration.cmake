@@ -1,7 +1,8 @@
 # CTest registrations beyond the Catch2 cases: the checks that need Debian's python3-torch
-# (safetensors written by tint must load in Python; the committed fixtures must be what
-# make_fixtures.py generates today). Without that Python they report skipped (code 77),
-# never passed. Included optionally at the end of tests/CMakeLists.txt.
+# (safetensors written by tint must load in Python; the committed fixtures must match what
+# make_fixtures.py generates today, within stated tolerances). Without that Python they
+# report skipped (code 77), never passed. Included optionally at the end of
+# tests/CMakeLists.txt.
 
 # test_reference.cpp reads each fixture's options from JSON metadata.
 target_link_libraries(tint_tests PRIVATE nlohmann_json::nlohmann_json)
@@ -28,9 +29,14 @@ exec "$python" "$checker" "$out"
 set_tests_properties(safetensors_tint_to_python PROPERTIES
   SKIP_RETURN_CODE 77 ENVIRONMENT "OMP_NUM_THREADS=2" LABELS "reference;python")
 
-# The committed fixtures must be byte-identical to a fresh generation. make_fixtures.py
-# --check exits 77 itself when torch is missing or is another version than the one that
-# made the files (other versions may round differently; that is not a tint failure).
+# The committed fixtures must match a fresh generation (tests/fixtures/fixture_check.py):
+# names, dtypes, shapes, metadata and integer data exactly; float data element by element
+# within |a - b| <= rtol * (|b| + max|b|) (max|b| over the committed tensor; rtol 1e-12 for
+# F64, 1e-5 for F32), NaN in the same places and infinities equal. Never byte for byte: the
+# float rounding depends on the BLAS kernels the CPU gets. Each file prints its worst
+# difference. make_fixtures.py --check exits 77 itself when torch is missing or is another
+# version than the one that made the files (another torch may draw its random inputs or
+# compute differently; that is not a tint failure).
 add_test(NAME reference_fixtures_up_to_date
   COMMAND /bin/sh -c [=[
 [ -x "$1" ] || { echo "$1 not found: skipped"; exit 77; }
@@ -41,7 +47,8 @@ set_tests_properties(reference_fixtures_up_to_date PROPERTIES
   SKIP_RETURN_CODE 77 LABELS "reference;python")
 
 # The model fixtures (eccv16's state-dict layout from a PyTorch twin of the public port, and
-# both networks' outputs) must also match a fresh generation.
+# both networks' outputs) must also match a fresh generation: the layouts (text) exactly,
+# models_forward.safetensors under the same rules and tolerances.
 add_test(NAME model_fixtures_up_to_date
   COMMAND /bin/sh -c [=[
 [ -x "$1" ] || { echo "$1 not found: skipped"; exit 77; }
@@ -49,4 +56,17 @@ exec "$1" "$2" --check
 ]=] model_fixtures_up_to_date ${TINT_PYTHON_WITH_TORCH}
           ${TINT_FIXTURES_SOURCE_DIR}/make_model_fixtures.py)
 set_tests_properties(model_fixtures_up_to_date PROPERTIES
+  SKIP_RETURN_CODE 77 LABELS "reference;python")
+
+# The comparison those checks rely on, itself tested (tests/test_fixture_check.py): copies of
+# committed fixtures with float data moved within and beyond the tolerances, a renamed
+# tensor, changed shape, dtype, integer value and metadata, NaN and infinities. Run by the
+# Python that runs the fixture checks; needs numpy only and exits 77 (skipped) without it.
+add_test(NAME fixture_check_rules
+  COMMAND /bin/sh -c [=[
+[ -x "$1" ] || { echo "$1 not found: skipped"; exit 77; }
+exec "$1" "$2"
+]=] fixture_check_rules ${TINT_PYTHON_WITH_TORCH}
+          ${CMAKE_CURRENT_SOURCE_DIR}/test_fixture_check.py)
+set_tests_properties(fixture_check_rules PROPERTIES
   SKIP_RETURN_CODE 77 LABELS "reference;python")

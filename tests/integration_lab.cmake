@@ -1,7 +1,10 @@
 # CTest registration for the Lab fixtures: the committed tests/fixtures/lab_*.safetensors must
-# be byte-identical to what make_lab_fixtures.py generates today with scikit-image. The script
-# exits 77 (skipped) itself when skimage is missing or is another version than the one that
-# made the files (another version may round differently; that is not a tint failure).
+# match what make_lab_fixtures.py generates today with scikit-image, under the rules of
+# tests/fixtures/fixture_check.py (structure, metadata and uint8 data exactly; float data
+# within |a - b| <= rtol * (|b| + max|b|), rtol 1e-12 for F64 and 1e-5 for F32; never byte
+# for byte). The script exits 77 (skipped) itself when skimage is missing, or when skimage or
+# numpy is another version than the one that made the files (another skimage may compute
+# differently, another numpy may draw other random inputs; that is not a tint failure).
 # Included from tests/CMakeLists.txt.
 
 set(TINT_PYTHON_WITH_SKIMAGE /usr/bin/python3 CACHE FILEPATH
