@@ -14,6 +14,7 @@
 #include "image_folder.h"
 #include "image_tensor.h"
 #include "progress_bar.h"
+#include "setting_limits.h"
 #include "train_config.h"
 #include "framework/autograd/grad_mode.h"
 #include "framework/core/error.h"
@@ -51,12 +52,9 @@ std::optional<std::string> lookup(const Metadata& meta, const char* key, const c
   return it->second;
 }
 
-double parse_width(const std::string& path, const std::string& text) {
-  const Metadata meta{{kWidthKey, text}};
-  const double width = metadata_number<double>(path, meta, kWidthKey, "checkpoint");
-  TINT_CHECK(std::isfinite(width) && width > 0, path, ": width ", text,
-             " is not a number > 0");
-  return width;
+// The width the checkpoint's metadata records under key, within the networks' range.
+double parse_width(const std::string& path, const std::string& key, const std::string& text) {
+  return metadata_real(path, {{key, text}}, key, "checkpoint", limits::kColorizerWidth);
 }
 
 Device model_device(const models::ColorizerModel& model) {
@@ -80,7 +78,7 @@ LoadedColorizer load_colorizer(const std::string& path, const ModelSpec& spec, D
   const auto format = file.metadata.find("tint.format");
   out.tint_checkpoint = format != file.metadata.end();
   TINT_CHECK(!out.tint_checkpoint || format->second == kCheckpointFormat, path, " is a ",
-             format->second, " file, not a model checkpoint");
+             excerpt(format->second), " file, not a model checkpoint");
   if (out.tint_checkpoint) {
     Checkpoint ckpt = read_checkpoint(path);  // checks the layout and the version
     state = std::move(ckpt.model);
@@ -97,10 +95,12 @@ LoadedColorizer load_colorizer(const std::string& path, const ModelSpec& spec, D
 
   // What the metadata says (train_colorizer's keys first, then the plain ones).
   std::optional<std::string> saved_model, saved_head, saved_width;
+  std::string width_key;
   std::string head_source;
   if (out.tint_checkpoint) {
     saved_model = lookup(meta, kTrainModelKey, kModelKey);
     saved_width = lookup(meta, kTrainWidthKey, kWidthKey);
+    width_key = meta.count(kTrainWidthKey) ? kTrainWidthKey : kWidthKey;
     if (const auto loss = lookup(meta, kTrainLossKey, kTrainLossKey)) {
       try {
         saved_head = models::head_name(parse_color_loss(*loss) == ColorLossKind::L2
@@ -129,10 +129,11 @@ LoadedColorizer load_colorizer(const std::string& path, const ModelSpec& spec, D
               missing + "head");
   double width = 1.0;
   if (saved_width) {
-    width = parse_width(path, *saved_width);
+    width = parse_width(path, width_key, *saved_width);
     TINT_CHECK(!spec.width || *spec.width == width, path, ": the checkpoint holds width ",
                *saved_width, " but --width ", *spec.width, " was given (leave the flag out)");
   } else if (spec.width) {
+    check_setting("--width", *spec.width, limits::kColorizerWidth);
     width = *spec.width;
   } else {
     TINT_CHECK(!out.tint_checkpoint, path, ": ", missing, "width; say which with --width");
@@ -159,9 +160,7 @@ LoadedColorizer load_colorizer(const std::string& path, const ModelSpec& spec, D
 }
 
 std::pair<int, int> network_input_size(int width, int height, const ColorizeOptions& options) {
-  TINT_CHECK(options.size > 0 && options.size % models::kInputMultiple == 0,
-             "colorize: the network input size must be a positive multiple of ",
-             models::kInputMultiple, ", got ", options.size);
+  check_setting("the network input size (--size)", options.size, limits::kImageSize);
   TINT_CHECK(width > 0 && height > 0, "colorize: the image is empty (", width, "x", height, ")");
   if (!options.keep_aspect) return {options.size, options.size};
   const int m = static_cast<int>(models::kInputMultiple);
@@ -178,8 +177,7 @@ RgbImage colorize_image(models::ColorizerModel& model, const RgbImage& image,
   TINT_CHECK(image.width > 0 && image.height > 0 &&
                  image.pixels.size() == size_t(image.width) * image.height * 3,
              "colorize_image: the image is empty or its pixel buffer has the wrong size");
-  TINT_CHECK(std::isfinite(options.temperature) && options.temperature > 0,
-             "colorize: the temperature must be a number > 0, got ", options.temperature);
+  check_setting("the temperature (--temperature)", options.temperature, limits::kTemperature);
   const auto [in_w, in_h] = network_input_size(image.width, image.height, options);
   const Device device = model_device(model);
   NoGradGuard no_grad;
@@ -297,8 +295,7 @@ ColorizeResult colorize_files(const ColorizeRun& run) {
   if (run.temperature_from_checkpoint && loaded.trained_temperature)
     options.temperature = *loaded.trained_temperature;
   network_input_size(1, 1, options);  // checks the size
-  TINT_CHECK(std::isfinite(options.temperature) && options.temperature > 0,
-             "colorize: the temperature must be a number > 0, got ", options.temperature);
+  check_setting("the temperature (--temperature)", options.temperature, limits::kTemperature);
   std::error_code ec;
   fs::create_directories(run.out, ec);
   TINT_CHECK(fs::is_directory(run.out), "cannot create the output folder ", run.out,
