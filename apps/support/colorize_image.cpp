@@ -11,6 +11,7 @@
 #include "app_main.h"
 #include "augment.h"
 #include "framework/cuda/runtime.h"
+#include "image_classifier.h"
 #include "image_folder.h"
 #include "image_tensor.h"
 #include "progress_bar.h"
@@ -25,6 +26,7 @@
 #include "framework/ops/upsample.h"
 #include "framework/tensor/factories.h"
 #include "kernels/lab.h"
+#include "kernels/prior.h"
 #include "models/registry.h"
 
 namespace tint::apps {
@@ -77,12 +79,18 @@ LoadedColorizer load_colorizer(const std::string& path, const ModelSpec& spec, D
   Metadata meta;
   const auto format = file.metadata.find("tint.format");
   out.tint_checkpoint = format != file.metadata.end();
+  TINT_CHECK(!out.tint_checkpoint || format->second != color::kPriorFormat, path,
+             " is a colour prior (written by compute_prior or train_colorizer), not a model "
+             "checkpoint");
   TINT_CHECK(!out.tint_checkpoint || format->second == kCheckpointFormat, path, " is a ",
              excerpt(format->second), " file, not a model checkpoint");
   if (out.tint_checkpoint) {
     Checkpoint ckpt = read_checkpoint(path);  // checks the layout and the version
     state = std::move(ckpt.model);
     meta = ckpt.extra;
+    TINT_CHECK(meta.count(kClassifierModelKey) == 0, path,
+               " is a train_classifier checkpoint (an image classifier), not a colorizer: give "
+               "one written by train_colorizer (a classifier goes to evaluate --classifier)");
   } else {
     // A plain state dict; tolerate the "model." prefix of a checkpoint written elsewhere.
     for (auto& [name, t] : file.tensors)
@@ -113,11 +121,13 @@ LoadedColorizer load_colorizer(const std::string& path, const ModelSpec& spec, D
     } else {
       saved_head = lookup(meta, kHeadKey, kHeadKey);
     }
+    // Checked here, naming the checkpoint and the key, not later as if a flag were wrong.
     if (lookup(meta, kTrainSizeKey, kTrainSizeKey))
-      out.trained_size = metadata_number<int>(path, meta, kTrainSizeKey, "checkpoint");
+      out.trained_size = static_cast<int>(
+          metadata_whole(path, meta, kTrainSizeKey, "checkpoint", limits::kImageSize));
     if (lookup(meta, kTrainTemperatureKey, kTrainTemperatureKey))
       out.trained_temperature =
-          metadata_number<double>(path, meta, kTrainTemperatureKey, "checkpoint");
+          metadata_real(path, meta, kTrainTemperatureKey, "checkpoint", limits::kTemperature);
   }
   const std::string missing = out.tint_checkpoint
                                   ? "the checkpoint's metadata does not name its "
@@ -161,7 +171,7 @@ LoadedColorizer load_colorizer(const std::string& path, const ModelSpec& spec, D
 
 std::pair<int, int> network_input_size(int width, int height, const ColorizeOptions& options) {
   check_setting("the network input size (--size)", options.size, limits::kImageSize);
-  TINT_CHECK(width > 0 && height > 0, "colorize: the image is empty (", width, "x", height, ")");
+  TINT_CHECK(width > 0 && height > 0, "the image is empty (", width, "x", height, ")");
   if (!options.keep_aspect) return {options.size, options.size};
   const int m = static_cast<int>(models::kInputMultiple);
   const auto scaled = [&](int side, int short_side) {
@@ -240,8 +250,8 @@ struct Job {
 
 std::vector<Job> plan_jobs(const ColorizeRun& run) {
   namespace fs = std::filesystem;
-  TINT_CHECK(!run.inputs.empty(), "colorize: no input images or folders given");
-  TINT_CHECK(!run.out.empty(), "colorize: no output folder given");
+  TINT_CHECK(!run.inputs.empty(), "no input images or folders were given");
+  TINT_CHECK(!run.out.empty(), "no output folder (--out) was given");
   std::vector<std::pair<fs::path, fs::path>> found;  // input, output relative to out
   for (const std::string& input : run.inputs) {
     std::error_code ec;
