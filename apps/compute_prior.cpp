@@ -70,10 +70,11 @@ int run(const Config& c) {
   apps::ImageFolder folder(c.data, [tty](const std::string& line) {
     std::fprintf(stderr, "%swarning: %s\n", tty ? "\r\033[K" : "", line.c_str());
   });
+  const std::string resolution =
+      c.size ? "resized to " + std::to_string(*c.size) + "x" + std::to_string(*c.size)
+             : "full resolution";
   std::printf("compute_prior: %zu image files under %s, %s, on %s\n", folder.size(), c.data.c_str(),
-              c.size ? ("resized to " + std::to_string(*c.size) + "x" + std::to_string(*c.size)).c_str()
-                     : "full resolution",
-              device.str().c_str());
+              resolution.c_str(), device.str().c_str());
   std::fflush(stdout);
 
   const auto start = std::chrono::steady_clock::now();

@@ -192,7 +192,8 @@ TEST_CASE("a wrong kind of file or bad checkpoint metadata is one line naming th
                           dir.path);
   };
   // The 0 came from the checkpoint's train.size: said so, once prefixed.
-  const std::string zero_size = save_colorizer(dir, "zero_size.safetensors", {{kTrainSizeKey, "0"}});
+  const std::string zero_size =
+      save_colorizer(dir, "zero_size.safetensors", {{kTrainSizeKey, "0"}});
   const AppRun size = colorize_with(zero_size);
   CHECK(size.status == 1);
   CHECK(one_line(size, "colorize") ==
