@@ -35,6 +35,8 @@
 #include <vector>
 
 #include "app_main.h"
+#include "flag_checks.h"
+#include "setting_limits.h"
 #include "framework/autograd/node.h"
 #include "framework/cuda/runtime.h"
 #include "framework/cuda/settings.h"
@@ -456,46 +458,39 @@ int main(int argc, char** argv) {
   int repeats = 10, warmup = 3, threads = omp_get_num_procs();
   std::string device_name = "auto", json_path;
   int64_t copy_mib = 0;
+  namespace flags = tint::apps::flags;
   auto* batch_opt = app.add_option("--batch", batch,
                                    "images per batch (default 64; 4 on the cpu unless given)")
-                        ->check(CLI::Range(int64_t{1}, int64_t{1} << 20));
-  app.add_option("--sizes", sizes, "image sides (square), comma-separated, multiples of 4")
+                        ->transform(flags::whole_number(tint::apps::limits::kBatch));
+  app.add_option("--sizes", sizes, "image sides (square), comma-separated")
       ->delimiter(',')
-      ->check(CLI::Range(int64_t{4}, int64_t{1} << 16))
-      ->check(CLI::Validator(
-          [](std::string& s) -> std::string {
-            try {
-              if (std::stoll(s) % kLogitsDiv == 0) return "";
-            } catch (...) {
-            }
-            return "each size must be a multiple of 4 (the logits are a quarter of the side)";
-          },
-          "MULTIPLE OF 4"))
+      ->transform(flags::whole_number({kLogitsDiv, 4096, kLogitsDiv}))
       ->capture_default_str();
   app.add_option("--repeats", repeats, "timed samples per kernel (median reported)")
-      ->check(CLI::Range(1, 1000000))
+      ->transform(flags::whole_number({1, 1'000'000}))
       ->capture_default_str();
   app.add_option("--warmup", warmup, "untimed calls per kernel first")
-      ->check(CLI::Range(0, 1000000))
+      ->transform(flags::whole_number({0, 1'000'000}))
       ->capture_default_str();
   app.add_option("--device", device_name, "auto (cuda when a GPU is visible), cpu or cuda")
       ->check(CLI::IsMember({"auto", "cpu", "cuda"}))
       ->capture_default_str();
   app.add_option("--threads", threads, "OpenMP threads on the cpu (default: all cores)")
-      ->check(CLI::Range(1, 4096));
+      ->transform(flags::whole_number({1, 1024}));
   app.add_option("--copy-mib", copy_mib,
                  "size of the copy that measures the reference bandwidth (default: 1024 on "
                  "the GPU, 256 on the cpu)")
-      ->check(CLI::Range(int64_t{1}, int64_t{1} << 20));
+      ->transform(flags::whole_number({1, 16384}));
   std::vector<int> row_splits;
   app.add_option("--row-splits", row_splits,
                  "also time the annealed mean and the fused loss with each of these numbers of "
                  "threads per logits row (comma-separated, of 1, 2, 4, 8; GPU only; "
                  "kernels/kernel_settings.h), in a table of their own")
       ->delimiter(',')
-      ->check(CLI::IsMember(std::vector<int>(std::begin(color::kRowSplits),
-                                             std::end(color::kRowSplits))));
+      ->transform(flags::one_of(std::vector<int64_t>(std::begin(color::kRowSplits),
+                                                 std::end(color::kRowSplits))));
   app.add_option("--json", json_path, "also write the results as JSON here");
+  flags::one_line_errors(app, "bench_kernels");
   CLI11_PARSE(app, argc, argv);
 
   return tint::apps::run_app("bench_kernels", [&]() -> int {

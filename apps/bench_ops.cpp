@@ -36,10 +36,12 @@
 #include <vector>
 
 #include "child_result.h"
+#include "flag_checks.h"
 #include "framework/cuda/runtime.h"
 #include "framework/cuda/settings.h"
 #include "framework/memory/device_memory.h"
 #include "framework/tint.h"
+#include "setting_limits.h"
 
 namespace {
 
@@ -285,26 +287,26 @@ int main(int argc, char** argv) {
                  "--size 176 --width 1 unless given). Default: small on the cpu, eccv16 "
                  "on cuda")
       ->check(CLI::IsMember({"small", "eccv16"}));
+  namespace flags = tint::apps::flags;
   app.add_option("--threads", threads,
                  "OpenMP threads for tint, torch.set_num_threads for "
                  "PyTorch (default: all cores)")
-      ->check(CLI::PositiveNumber);
+      ->transform(flags::whole_number({1, 1024}));
   app.add_option("--repeats", repeats, "timed runs per layer (median reported)")
-      ->check(CLI::PositiveNumber)
+      ->transform(flags::whole_number({1, 1'000'000}))
       ->capture_default_str();
   auto* warmup_opt = app.add_option("--warmup", warmup,
                                     "untimed runs per layer first (default 5; 10 on cuda)")
-                         ->check(CLI::NonNegativeNumber);
+                         ->transform(flags::whole_number({0, 1'000'000}));
   auto* batch_opt = app.add_option("--batch", batch, "samples per batch (preset's default)")
-                        ->check(CLI::PositiveNumber);
+                        ->transform(flags::whole_number(tint::apps::limits::kBatch));
   auto* size_opt = app.add_option("--size", size,
-                                  "input height = width of the first layer (multiple of 8; "
-                                  "preset's default)")
-                       ->check(CLI::PositiveNumber);
+                                  "input height = width of the first layer (preset's default)")
+                       ->transform(flags::whole_number(tint::apps::limits::kImageSize));
   auto* width_opt = app.add_option("--width", width,
                                    "channel multiplier on eccv16's channel counts (preset's "
                                    "default)")
-                        ->check(CLI::PositiveNumber);
+                        ->transform(flags::real_number(tint::apps::limits::kColorizerWidth));
   app.add_option("--out-json", out_json, "also write the results (both sides) as JSON here");
   auto* python_opt = app.add_option("--python", python,
                                     "the Python with torch (default: /usr/bin/python3 on the "
@@ -313,6 +315,7 @@ int main(int argc, char** argv) {
   app.add_flag("--cudnn-benchmark", cudnn_benchmark,
                "cuda: let cuDNN time its algorithms per shape (tint::cuda::settings().benchmark "
                "and torch.backends.cudnn.benchmark); off: both use cuDNN's heuristics");
+  flags::one_line_errors(app, "bench_ops");
   CLI11_PARSE(app, argc, argv);
 
   tint::Device device = tint::Device::cpu();
@@ -335,11 +338,6 @@ int main(int argc, char** argv) {
   }
   if (gpu && !warmup_opt->count()) warmup = 10;
   if (gpu && !python_opt->count()) python = "python3";
-  if (size % 8 != 0) {
-    std::cerr << "bench_ops: --size " << size << " must be a multiple of 8 (the network "
-              << "halves it three times)\n";
-    return 1;
-  }
   if (gpu) {  // one clear sentence before anything is timed
     if (!tint::cuda::built_with_cuda()) {
       std::cerr << "bench_ops: this build of tint has no CUDA backend (configure with "

@@ -63,6 +63,7 @@
 
 #include "app_main.h"
 #include "child_result.h"
+#include "flag_checks.h"
 #include "framework/cuda/runtime.h"
 #include "framework/cuda/settings.h"
 #include "framework/memory/device_memory.h"
@@ -72,6 +73,7 @@
 #include "kernels/color_loss.h"
 #include "kernels/lab.h"
 #include "models/registry.h"
+#include "setting_limits.h"
 #include "train_bench_table.h"
 
 namespace fs = std::filesystem;
@@ -671,15 +673,20 @@ int main(int argc, char** argv) {
   Config c;
   c.threads = omp_get_num_procs();
   std::string json_path, python = "/usr/bin/python3", models_arg = "seed,eccv16", worker_model;
-  std::string batches_arg, modes_arg, tint_modes_arg;
+  std::string modes_arg, tint_modes_arg;
+  std::vector<int64_t> batches_arg;
   double budget_s = 0;
   bool no_torch = false, no_tf32 = false;
   app.add_option("--device", c.device, "cpu, cuda or cuda:N")->capture_default_str();
   app.add_option("--models", models_arg, "comma-separated: seed, eccv16")->capture_default_str();
+  namespace flags = tint::apps::flags;
+  namespace limits = tint::apps::limits;
   auto* batches_opt =
-      app.add_option("--batches", batches_arg, "comma-separated batch sizes (cpu 4, cuda 32,64)");
+      app.add_option("--batches", batches_arg, "comma-separated batch sizes (cpu 4, cuda 32,64)")
+          ->delimiter(',')
+          ->transform(flags::whole_number(limits::kBatch));
   auto* batch_opt = app.add_option("--batch", c.batch, "one batch size (as --batches N)")
-                        ->check(CLI::PositiveNumber);
+                        ->transform(flags::whole_number(limits::kBatch));
   auto* modes_opt = app.add_option("--torch-modes", modes_arg,
                                    "comma-separated PyTorch modes: eager, channels_last_bf16, "
                                    "compiled (cpu eager; cuda all three)");
@@ -690,14 +697,14 @@ int main(int argc, char** argv) {
       "replayed from CUDA graphs, GPU only) (cpu fp32; cuda fp32, bf16, bf16_nhwc, "
       "bf16_nhwc_graph)");
   auto* size_opt =
-      app.add_option("--size", c.size, "input height = width, a multiple of 8 (cpu 64, cuda 176)")
-          ->check(CLI::PositiveNumber);
+      app.add_option("--size", c.size, "input height = width (cpu 64, cuda 176)")
+          ->transform(flags::whole_number(limits::kImageSize));
   auto* width_opt = app.add_option("--width", c.width, "channel multiplier (cpu 0.25, cuda 1)")
-                        ->check(CLI::PositiveNumber);
+                        ->transform(flags::real_number(limits::kColorizerWidth));
   auto* warmup_opt = app.add_option("--warmup", c.warmup, "untimed steps first (cpu 3, cuda 5)")
-                         ->check(CLI::NonNegativeNumber);
+                         ->transform(flags::whole_number({0, 1'000'000}));
   auto* steps_opt = app.add_option("--steps", c.steps, "timed steps (cpu 30, cuda 20)")
-                        ->check(CLI::PositiveNumber);
+                        ->transform(flags::whole_number({1, 1'000'000}));
   app.add_flag("--plain", c.plain,
                "tint with every nn switch off: no bias+ReLU fusion on the GPU (the default "
                "fuses there, framework/nn/settings.h)");
@@ -705,7 +712,7 @@ int main(int argc, char** argv) {
                  "after the timed steps, this many more with tint's op profile on "
                  "(framework/ops/op_profile.h): each tint row's slowest ops are printed; "
                  "neither timed nor in the peak memory")
-      ->check(CLI::NonNegativeNumber)
+      ->transform(flags::whole_number({0, 1'000'000}))
       ->capture_default_str();
   app.add_flag("--profile-torch", c.profile_torch,
                "PyTorch's runs take the --profile-steps too, under torch.profiler (each "
@@ -718,7 +725,7 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--threads", c.threads,
                  "cpu threads for both (OpenMP, torch.set_num_threads; default: all cores)")
-      ->check(CLI::PositiveNumber);
+      ->transform(flags::whole_number({1, 1024}));
   app.add_flag("--cudnn-benchmark", c.cudnn_benchmark,
                "cuda: cudnnFind per shape on both sides (tint::cuda::settings().benchmark, "
                "torch.backends.cudnn.benchmark); off: cuDNN's heuristics on both");
@@ -726,7 +733,7 @@ int main(int argc, char** argv) {
   app.add_option("--budget", budget_s,
                  "seconds for the whole sweep (0: no limit); runs that no longer fit are "
                  "skipped or stopped and listed as such")
-      ->check(CLI::NonNegativeNumber);
+      ->transform(flags::real_number({0, 1e7, false, false}));
   app.add_option("--json", json_path, "also write every number (every row) as JSON here");
   auto* python_opt = app.add_option("--python", python,
                                     "the Python with torch (default /usr/bin/python3 on the "
@@ -737,6 +744,7 @@ int main(int argc, char** argv) {
   app.add_option("--tint-mode", c.tint_mode, "(internal) the worker's tint mode")
       ->check(CLI::IsMember(kTintModes))
       ->group("");
+  flags::one_line_errors(app, "bench_train");
   CLI11_PARSE(app, argc, argv);
 
   c.tf32 = !no_tf32;
@@ -753,22 +761,10 @@ int main(int argc, char** argv) {
     if (!python_opt->count()) python = "python3";
   }
   try {
-    if (c.size % 8 != 0)
-      throw std::runtime_error("--size " + std::to_string(c.size) +
-                               " must be a multiple of 8 (the networks halve it three times)");
     if (!worker_model.empty()) return run_worker(c, worker_model);
 
     if (batch_opt->count()) c.batches = {c.batch};
-    if (batches_opt->count()) {
-      c.batches.clear();
-      for (const std::string& b : split_list(batches_arg)) {
-        const long long v = std::atoll(b.c_str());
-        if (v <= 0 || std::to_string(v) != b)
-          throw std::runtime_error("--batches: '" + b + "' is not a positive whole number");
-        c.batches.push_back(v);
-      }
-      if (c.batches.empty()) throw std::runtime_error("--batches: no batch size given");
-    }
+    if (batches_opt->count()) c.batches = batches_arg;  // each checked by its validator
     if (modes_opt->count()) {
       c.torch_modes = split_list(modes_arg);
       for (const std::string& m : c.torch_modes)

@@ -1,10 +1,15 @@
 // compute_prior: the class-rebalancing prior of a folder of images (Zhang et al. eq. 3-4).
 // Decodes every image under --data (recursively), converts it to Lab, counts each pixel's
 // nearest ab bin, smooths the histogram and derives the weights (kernels/prior.h), then
-// writes the prior as safetensors and a PNG of it on the ab plane. Unreadable files are
-// skipped with a warning and counted. With --size every image is first resized to N x N,
-// which makes each image weigh the same (as in training); without it large photos count in
-// proportion to their pixels.
+// writes the prior as safetensors and a PNG of it on the ab plane. With --size every image is
+// first resized to N x N, which makes each image weigh the same (as in training); without it
+// large photos count in proportion to their pixels.
+//
+// Exit status (the rule colorize and evaluate follow too): 0 when every image was counted. 1
+// when anything failed: a bad path or device stops the run before anything is written (one
+// line naming it); unreadable files are skipped with a warning each, the prior of the others
+// is written, and the run ends with status 1 and the count. A flag value out of its range
+// stops the run before anything with CLI11's status 105.
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -13,14 +18,17 @@
 #include <cstdio>
 #include <filesystem>
 #include <numeric>
+#include <optional>
 
 #include "ab_plot.h"
 #include "app_main.h"
+#include "flag_checks.h"
 #include "framework/tint.h"
 #include "image_folder.h"
 #include "kernels/lab.h"
 #include "kernels/prior.h"
 #include "progress_bar.h"
+#include "setting_limits.h"
 
 using namespace tint;
 namespace fs = std::filesystem;
@@ -30,7 +38,7 @@ namespace {
 struct Config {
   std::string data, out = "prior.safetensors", plot, device = "auto";
   double lambda = 0.5, sigma = 5.0;
-  int size = 0;
+  std::optional<int> size;  // not set: full resolution
   bool no_plot = false;
   int top = 10;
 };
@@ -62,11 +70,11 @@ int run(const Config& c) {
   apps::ImageFolder folder(c.data, [tty](const std::string& line) {
     std::fprintf(stderr, "%swarning: %s\n", tty ? "\r\033[K" : "", line.c_str());
   });
+  const std::string resolution =
+      c.size ? "resized to " + std::to_string(*c.size) + "x" + std::to_string(*c.size)
+             : "full resolution";
   std::printf("compute_prior: %zu image files under %s, %s, on %s\n", folder.size(), c.data.c_str(),
-              c.size > 0
-                  ? ("resized to " + std::to_string(c.size) + "x" + std::to_string(c.size)).c_str()
-                  : "full resolution",
-              device.str().c_str());
+              resolution.c_str(), device.str().c_str());
   std::fflush(stdout);
 
   const auto start = std::chrono::steady_clock::now();
@@ -76,7 +84,7 @@ int run(const Config& c) {
   for (size_t i = 0; i < folder.size(); ++i) {
     std::optional<apps::RgbImage> image = folder.load(i);
     if (image) {
-      if (c.size > 0) image = apps::resize_area(*image, c.size, c.size);
+      if (c.size) image = apps::resize_area(*image, *c.size, *c.size);
       const Tensor rgb =
           from_buffer(image->pixels.data(), {image->height, image->width, 3}, DType::UInt8, device);
       const Tensor lab = color::rgb8_to_lab(rgb);
@@ -125,7 +133,13 @@ int run(const Config& c) {
   }
   std::printf("wrote %s%s%s\n", c.out.c_str(), c.no_plot ? "" : " and ",
               c.no_plot ? "" : c.plot.c_str());
-  return 0;
+  if (folder.skipped() == 0) return 0;
+  std::fprintf(stderr,
+               "compute_prior: %lld of %lld image file(s) could not be read and were skipped "
+               "(the prior is of the other %lld)\n",
+               static_cast<long long>(folder.skipped()),
+               static_cast<long long>(folder.skipped() + images), static_cast<long long>(images));
+  return 1;
 }
 
 }  // namespace
@@ -133,7 +147,9 @@ int run(const Config& c) {
 int main(int argc, char** argv) {
   CLI::App app{
       "Compute the class-rebalancing prior (Zhang et al. eq. 3-4) of a folder of images: the "
-      "smoothed distribution of the 313 ab bins and the weights."};
+      "smoothed distribution of the 313 ab bins and the weights. Unreadable files are "
+      "skipped with a warning each; the prior of the others is written and the run ends with "
+      "status 1 and the count."};
   Config c;
   app.add_option("--data", c.data,
                  "folder of images (.jpg .jpeg .png .bmp .tga, searched recursively)")
@@ -143,18 +159,22 @@ int main(int argc, char** argv) {
   app.add_flag("--no-plot", c.no_plot, "do not write the PNG");
   app.add_option("--lambda", c.lambda, "weight of the uniform distribution in the mix")
       ->capture_default_str()
-      ->check(CLI::Range(0.0, 1.0));
+      ->transform(apps::flags::real_number(apps::limits::kLambda));
   app.add_option("--sigma", c.sigma, "Gaussian smoothing sigma in ab units (0: none)")
       ->capture_default_str()
-      ->check(CLI::Range(0.0, 1000.0));
-  app.add_option("--size", c.size, "resize every image to N x N first (0: full resolution)")
-      ->capture_default_str()
-      ->check(CLI::Range(0, 65536));
+      ->transform(apps::flags::real_number(apps::limits::kPriorSigma));
+  int size = 0;
+  CLI::Option* size_option =
+      app.add_option("--size", size, "resize every image to N x N first (default: full "
+                                     "resolution)")
+          ->transform(apps::flags::whole_number(apps::limits::kPriorSize));
   app.add_option("--device", c.device, "auto, cpu, cuda or cuda:N")->capture_default_str();
   app.add_option("--top", c.top, "most frequent bins to list")
       ->capture_default_str()
-      ->check(CLI::Range(0, 313));
+      ->transform(apps::flags::whole_number({0, color::kNumBins}));
+  apps::flags::one_line_errors(app, "compute_prior");
   CLI11_PARSE(app, argc, argv);
+  if (size_option->count()) c.size = size;
   if (c.plot.empty()) c.plot = fs::path(c.out).replace_extension(".png").string();
   return apps::run_app("compute_prior", [&] { return run(c); });
 }

@@ -9,6 +9,8 @@
 
 #include "app_main.h"
 #include "classifier_trainer.h"
+#include "flag_checks.h"
+#include "setting_limits.h"
 
 using namespace tint;
 
@@ -24,24 +26,35 @@ int main(int argc, char** argv) {
       "--out."};
   app.add_option("--data", c.data, "image folder (train/ val/ test/ of <label>/<image>)")
       ->required();
-  app.add_option("--size", c.size, "input side in pixels, a multiple of 8")
+  app.add_option("--size", c.size, "input side in pixels")
       ->capture_default_str()
-      ->check(CLI::Range(8, 1024));
-  app.add_option("--batch", c.batch, "images per step")->capture_default_str()->check(CLI::Range(int64_t(2), int64_t(4096)));
-  app.add_option("--epochs", c.epochs, "passes over the training split")->capture_default_str()->check(CLI::PositiveNumber);
-  app.add_option("--lr", c.lr, "Adam's peak learning rate (cosine-decayed to 0)")->capture_default_str()->check(CLI::PositiveNumber);
-  app.add_option("--weight-decay", c.weight_decay, "L2 weight decay (as torch.optim.Adam)")->capture_default_str()->check(CLI::NonNegativeNumber);
-  app.add_option("--width", c.width, "width multiplier (1: 32, 64, 128 channels)")->capture_default_str()->check(CLI::PositiveNumber);
-  app.add_option("--seed", c.seed, "seed of initialisation, data order and augmentation")->capture_default_str();
+      ->transform(apps::flags::whole_number(apps::limits::kClassifierSize));
+  app.add_option("--batch", c.batch, "images per step (batch norm needs 2)")
+      ->capture_default_str()
+      ->transform(apps::flags::whole_number(apps::limits::kClassifierBatch));
+  app.add_option("--epochs", c.epochs, "passes over the training split")
+      ->capture_default_str()
+      ->transform(apps::flags::whole_number(apps::limits::kEpochs));
+  app.add_option("--lr", c.lr, "Adam's peak learning rate (cosine-decayed to 0)")
+      ->capture_default_str()
+      ->transform(apps::flags::real_number(apps::limits::kLearningRate));
+  app.add_option("--weight-decay", c.weight_decay, "L2 weight decay (as torch.optim.Adam)")
+      ->capture_default_str()
+      ->transform(apps::flags::real_number(apps::limits::kWeightDecay));
+  app.add_option("--width", c.width, "width multiplier (1: 32, 64, 128 channels)")
+      ->capture_default_str()
+      ->transform(apps::flags::real_number(apps::limits::kClassifierWidth));
+  app.add_option("--seed", c.seed, "seed of initialisation, data order and augmentation")
+      ->capture_default_str()
+      ->transform(apps::flags::seed_number());
   app.add_option("--device", device, "auto, cpu, cuda or cuda:N")->capture_default_str();
   app.add_option("--out", c.out, "output folder")->capture_default_str();
-  app.add_option("--threads", c.threads, "image decoding threads (0: automatic)")->capture_default_str()->check(CLI::NonNegativeNumber);
+  app.add_option("--threads", c.threads, "image decoding threads (0: automatic)")
+      ->capture_default_str()
+      ->transform(apps::flags::whole_number(apps::limits::kDecodeThreads));
+  apps::flags::one_line_errors(app, "train_classifier");
   CLI11_PARSE(app, argc, argv);
   return apps::run_app("train_classifier", [&] {
-    if (c.size % 8 != 0) {
-      std::fprintf(stderr, "train_classifier: --size %d is not a multiple of 8\n", c.size);
-      return 2;
-    }
     c.device = apps::pick_device(device);
     const apps::ClassifierTrainResult r = apps::train_classifier(c);
     std::printf(

@@ -12,9 +12,11 @@
 #include <fstream>
 
 #include "app_main.h"
+#include "flag_checks.h"
 #include "image_io.h"
 #include "models/example_cnn.h"
 #include "progress_bar.h"
+#include "setting_limits.h"
 
 using namespace tint;
 namespace fs = std::filesystem;
@@ -123,16 +125,32 @@ int run(const Config& c) {
 int main(int argc, char** argv) {
   CLI::App app{"Train the small example CNN on generated bar images (tint end to end)."};
   Config c;
-  app.add_option("--steps", c.steps, "training steps")->capture_default_str()->check(CLI::PositiveNumber);
-  app.add_option("--batch", c.batch, "images per step")->capture_default_str()->check(CLI::PositiveNumber);
-  app.add_option("--lr", c.lr, "Adam learning rate (cosine-decayed to 0)")->capture_default_str()->check(CLI::PositiveNumber);
-  app.add_option("--size", c.size, "image size in pixels")->capture_default_str()->check(CLI::Range(6, 256));
-  app.add_option("--width", c.width, "channels of the first conv")->capture_default_str()->check(CLI::PositiveNumber);
-  app.add_option("--train-images", c.train_images, "generated training images")->capture_default_str()->check(CLI::Range(int64_t(64), int64_t(1) << 20));
-  app.add_option("--seed", c.seed, "seed of data and initialisation")->capture_default_str();
+  namespace flags = apps::flags;
+  app.add_option("--steps", c.steps, "training steps")
+      ->capture_default_str()
+      ->transform(flags::whole_number(apps::limits::kIters));
+  app.add_option("--batch", c.batch, "images per step (at most --train-images)")
+      ->capture_default_str()
+      ->transform(flags::whole_number(apps::limits::kBatch));
+  app.add_option("--lr", c.lr, "Adam learning rate (cosine-decayed to 0)")
+      ->capture_default_str()
+      ->transform(flags::real_number(apps::limits::kLearningRate));
+  app.add_option("--size", c.size, "image size in pixels")
+      ->capture_default_str()
+      ->transform(flags::whole_number({6, 256}));
+  app.add_option("--width", c.width, "channels of the first conv")
+      ->capture_default_str()
+      ->transform(flags::whole_number({1, 256}));
+  app.add_option("--train-images", c.train_images, "generated training images")
+      ->capture_default_str()
+      ->transform(flags::whole_number({64, int64_t{1} << 20}));
+  app.add_option("--seed", c.seed, "seed of data and initialisation")
+      ->capture_default_str()
+      ->transform(flags::seed_number());
   app.add_option("--device", c.device, "auto, cpu, cuda or cuda:N")->capture_default_str();
   app.add_option("--out", c.out, "output folder")->capture_default_str();
   app.add_flag("--resume", c.resume, "continue from <out>/checkpoint.safetensors");
+  flags::one_line_errors(app, "train_example");
   CLI11_PARSE(app, argc, argv);
   if (c.batch > c.train_images) {
     std::fprintf(stderr, "train_example: --batch %lld is larger than --train-images %lld\n",

@@ -21,7 +21,7 @@ namespace tint::color {
 
 namespace {
 
-const char* const kFormat = "tint.color_prior";
+const char* const kFormat = kPriorFormat;
 const char* const kFormatVersion = "1";
 
 // FNV-1a over the centres' "a b\n" text: identifies the bin set and its order.

@@ -51,8 +51,11 @@ Tensor rebalancing_weights(const Tensor& probabilities, double lambda);
 // counts (313, non-negative, finite, not all zero) -> the full prior.
 ColorPrior prior_from_counts(const Tensor& counts, double lambda = 0.5, double sigma = 5.0);
 
+// The "tint.format" metadata value of a prior file.
+inline constexpr const char* kPriorFormat = "tint.color_prior";
+
 // The prior as safetensors (atomic write): tensors "counts" (f64), "probabilities" (f64),
-// "weights" (f32); metadata format = "tint.color_prior", version, lambda, sigma, pixels,
+// "weights" (f32); metadata format = kPriorFormat, version, lambda, sigma, pixels,
 // images, bins (the bin file's name) and bins_fnv1a (a hash of the centres, so a prior made
 // with another bin order is refused on load).
 void save_prior(const std::string& path, const ColorPrior& prior);

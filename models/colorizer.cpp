@@ -25,8 +25,8 @@ Head parse_head(const std::string& name) {
 }
 
 int64_t scaled_channels(int64_t channels, double width) {
-  TINT_CHECK(std::isfinite(width) && width > 0,
-             "width multiplier must be a finite number > 0, got ", width);
+  TINT_CHECK(std::isfinite(width) && width > 0 && width <= kMaxWidth,
+             "width multiplier must be a number in (0, ", kMaxWidth, "], got ", width);
   // floor(x + 0.5), halves rounding up: the formula make_model_fixtures.py uses too (Python's
   // round() would send halves to even), so shapes agree for every width.
   const double scaled = std::floor(double(channels) * width + 0.5);
@@ -35,8 +35,8 @@ int64_t scaled_channels(int64_t channels, double width) {
 
 ColorizerModel::ColorizerModel(std::string name, Head head, double width, ColorEncoding encoding)
     : name_(std::move(name)), head_(head), width_(width), encoding_(encoding) {
-  TINT_CHECK(std::isfinite(width) && width > 0, name_,
-             ": width multiplier must be a finite number > 0, got ", width);
+  TINT_CHECK(std::isfinite(width) && width > 0 && width <= kMaxWidth, name_,
+             ": width multiplier must be a number in (0, ", kMaxWidth, "], got ", width);
 }
 
 int64_t ColorizerModel::output_channels() const {

@@ -29,7 +29,14 @@ Head parse_head(const std::string& name);
 
 // A channel count scaled by the width multiplier: max(1, round(channels * width)), halves
 // rounding up. The input channel (L) and the head's 313 or 2 outputs are never scaled.
+// width must be a number in (0, kMaxWidth] (tint::Error otherwise).
 int64_t scaled_channels(int64_t channels, double width);
+
+// The largest width multiplier the networks are built with: 8 times the report's channels,
+// about 64 times its parameters (the parameters grow with the square of the width), already
+// more than a GPU trains with Adam's state. Larger widths are refused rather than cast to
+// channel counts out of range.
+constexpr double kMaxWidth = 8;
 
 // The networks' spatial contract: the input's height and width must be multiples of
 // kInputMultiple (three stride-2 convolutions, then one x2 upsampling), and the output is

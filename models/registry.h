@@ -15,7 +15,7 @@ namespace tint::models {
 std::vector<std::string> model_names();
 
 // A freshly initialised network. An unknown name is a tint::Error listing the known names;
-// a width that is not a finite number > 0 is a tint::Error too.
+// a width that is not a number in (0, kMaxWidth] is a tint::Error too.
 std::unique_ptr<ColorizerModel> make_model(const std::string& name, Head head, double width = 1.0,
                                            Generator& gen = default_generator());
 

@@ -36,8 +36,8 @@ void add_conv_bn_relu(nn::Sequential& seq, int64_t in, int64_t out, Generator& g
 SmallVgg::SmallVgg(int64_t num_classes, double width, Generator& gen)
     : num_classes_(num_classes), width_(width) {
   TINT_CHECK(num_classes >= 1, "SmallVgg: num_classes must be >= 1, got ", num_classes);
-  TINT_CHECK(std::isfinite(width) && width > 0, "SmallVgg: width must be a finite number > 0, got ",
-             width);
+  TINT_CHECK(std::isfinite(width) && width > 0 && width <= kMaxWidth,
+             "SmallVgg: width must be a number in (0, ", kMaxWidth, "], got ", width);
   const int64_t c1 = scaled(32, width), c2 = scaled(64, width), c3 = scaled(128, width);
   features_ = register_module("features", std::make_shared<nn::Sequential>());
   auto pool = [] { return std::make_shared<nn::MaxPool2d>(MaxPool2dOptions{2}); };

@@ -20,8 +20,11 @@ Tensor normalize_imagenet(const Tensor& rgb);
 class SmallVgg : public nn::Module {
  public:
   static constexpr int64_t kDownsampling = 8;  // the input side must be a multiple of it
+  // The largest width multiplier (256, 512, 1024 channels): larger ones are refused rather
+  // than cast to channel counts out of range.
+  static constexpr double kMaxWidth = 8;
 
-  // num_classes >= 1; width a finite number > 0 (tint::Error otherwise).
+  // num_classes >= 1; width a number in (0, kMaxWidth] (tint::Error otherwise).
   SmallVgg(int64_t num_classes, double width = 1.0, Generator& gen = default_generator());
   // (N, num_classes) logits.
   Tensor forward(const Tensor& rgb) override;

@@ -19,6 +19,7 @@
 #include "image_classifier.h"
 #include "models/small_vgg.h"
 #include "progress_bar.h"
+#include "setting_limits.h"
 
 namespace tint::apps {
 
@@ -141,18 +142,15 @@ ClassifierTrainResult train_classifier(const ClassifierTrainConfig& c,
     std::printf("%s\n", line.c_str());
     std::fflush(stdout);
   };
-  TINT_CHECK(!c.data.empty(), "train_classifier: no image folder given");
-  TINT_CHECK(c.size > 0 && c.size % models::SmallVgg::kDownsampling == 0,
-             "train_classifier: the size must be a positive multiple of ",
-             models::SmallVgg::kDownsampling, ", got ", c.size);
-  TINT_CHECK(c.batch >= 2, "train_classifier: the batch must hold at least 2 images (batch norm), got ",
-             c.batch);
-  TINT_CHECK(c.epochs >= 1, "train_classifier: epochs must be >= 1, got ", c.epochs);
-  TINT_CHECK(c.lr > 0 && std::isfinite(c.lr), "train_classifier: lr must be > 0, got ", c.lr);
-  TINT_CHECK(c.weight_decay >= 0, "train_classifier: weight decay must be >= 0, got ",
-             c.weight_decay);
-  TINT_CHECK(std::isfinite(c.width) && c.width > 0,
-             "train_classifier: width must be a finite number > 0, got ", c.width);
+  // The flags' ranges (setting_limits.h), named by the flags.
+  TINT_CHECK(!c.data.empty(), "no image folder (--data) was given");
+  check_setting("--size", c.size, limits::kClassifierSize);
+  check_setting("--batch", c.batch, limits::kClassifierBatch);  // >= 2: batch norm
+  check_setting("--epochs", c.epochs, limits::kEpochs);
+  check_setting("--lr", c.lr, limits::kLearningRate);
+  check_setting("--weight-decay", c.weight_decay, limits::kWeightDecay);
+  check_setting("--width", c.width, limits::kClassifierWidth);
+  check_setting("--threads", c.threads, limits::kDecodeThreads);
 
   DatasetOptions options{.size = c.size, .seed = c.seed};
   const ImageDataset train(c.data, Split::Train, options);

@@ -28,6 +28,7 @@
 
 namespace tint::apps {
 
+// The numbers must lie in the train_classifier flags' ranges (setting_limits.h).
 struct ClassifierTrainConfig {
   std::string data;                  // image folder (required)
   std::string out = "runs/classifier";

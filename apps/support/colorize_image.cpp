@@ -11,9 +11,11 @@
 #include "app_main.h"
 #include "augment.h"
 #include "framework/cuda/runtime.h"
+#include "image_classifier.h"
 #include "image_folder.h"
 #include "image_tensor.h"
 #include "progress_bar.h"
+#include "setting_limits.h"
 #include "train_config.h"
 #include "framework/autograd/grad_mode.h"
 #include "framework/core/error.h"
@@ -24,6 +26,7 @@
 #include "framework/ops/upsample.h"
 #include "framework/tensor/factories.h"
 #include "kernels/lab.h"
+#include "kernels/prior.h"
 #include "models/registry.h"
 
 namespace tint::apps {
@@ -51,12 +54,9 @@ std::optional<std::string> lookup(const Metadata& meta, const char* key, const c
   return it->second;
 }
 
-double parse_width(const std::string& path, const std::string& text) {
-  const Metadata meta{{kWidthKey, text}};
-  const double width = metadata_number<double>(path, meta, kWidthKey, "checkpoint");
-  TINT_CHECK(std::isfinite(width) && width > 0, path, ": width ", text,
-             " is not a number > 0");
-  return width;
+// The width the checkpoint's metadata records under key, within the networks' range.
+double parse_width(const std::string& path, const std::string& key, const std::string& text) {
+  return metadata_real(path, {{key, text}}, key, "checkpoint", limits::kColorizerWidth);
 }
 
 Device model_device(const models::ColorizerModel& model) {
@@ -79,12 +79,18 @@ LoadedColorizer load_colorizer(const std::string& path, const ModelSpec& spec, D
   Metadata meta;
   const auto format = file.metadata.find("tint.format");
   out.tint_checkpoint = format != file.metadata.end();
+  TINT_CHECK(!out.tint_checkpoint || format->second != color::kPriorFormat, path,
+             " is a colour prior (written by compute_prior or train_colorizer), not a model "
+             "checkpoint");
   TINT_CHECK(!out.tint_checkpoint || format->second == kCheckpointFormat, path, " is a ",
-             format->second, " file, not a model checkpoint");
+             excerpt(format->second), " file, not a model checkpoint");
   if (out.tint_checkpoint) {
     Checkpoint ckpt = read_checkpoint(path);  // checks the layout and the version
     state = std::move(ckpt.model);
     meta = ckpt.extra;
+    TINT_CHECK(meta.count(kClassifierModelKey) == 0, path,
+               " is a train_classifier checkpoint (an image classifier), not a colorizer: give "
+               "one written by train_colorizer (a classifier goes to evaluate --classifier)");
   } else {
     // A plain state dict; tolerate the "model." prefix of a checkpoint written elsewhere.
     for (auto& [name, t] : file.tensors)
@@ -97,10 +103,12 @@ LoadedColorizer load_colorizer(const std::string& path, const ModelSpec& spec, D
 
   // What the metadata says (train_colorizer's keys first, then the plain ones).
   std::optional<std::string> saved_model, saved_head, saved_width;
+  std::string width_key;
   std::string head_source;
   if (out.tint_checkpoint) {
     saved_model = lookup(meta, kTrainModelKey, kModelKey);
     saved_width = lookup(meta, kTrainWidthKey, kWidthKey);
+    width_key = meta.count(kTrainWidthKey) ? kTrainWidthKey : kWidthKey;
     if (const auto loss = lookup(meta, kTrainLossKey, kTrainLossKey)) {
       try {
         saved_head = models::head_name(parse_color_loss(*loss) == ColorLossKind::L2
@@ -113,11 +121,13 @@ LoadedColorizer load_colorizer(const std::string& path, const ModelSpec& spec, D
     } else {
       saved_head = lookup(meta, kHeadKey, kHeadKey);
     }
+    // Checked here, naming the checkpoint and the key, not later as if a flag were wrong.
     if (lookup(meta, kTrainSizeKey, kTrainSizeKey))
-      out.trained_size = metadata_number<int>(path, meta, kTrainSizeKey, "checkpoint");
+      out.trained_size = static_cast<int>(
+          metadata_whole(path, meta, kTrainSizeKey, "checkpoint", limits::kImageSize));
     if (lookup(meta, kTrainTemperatureKey, kTrainTemperatureKey))
       out.trained_temperature =
-          metadata_number<double>(path, meta, kTrainTemperatureKey, "checkpoint");
+          metadata_real(path, meta, kTrainTemperatureKey, "checkpoint", limits::kTemperature);
   }
   const std::string missing = out.tint_checkpoint
                                   ? "the checkpoint's metadata does not name its "
@@ -129,10 +139,11 @@ LoadedColorizer load_colorizer(const std::string& path, const ModelSpec& spec, D
               missing + "head");
   double width = 1.0;
   if (saved_width) {
-    width = parse_width(path, *saved_width);
+    width = parse_width(path, width_key, *saved_width);
     TINT_CHECK(!spec.width || *spec.width == width, path, ": the checkpoint holds width ",
                *saved_width, " but --width ", *spec.width, " was given (leave the flag out)");
   } else if (spec.width) {
+    check_setting("--width", *spec.width, limits::kColorizerWidth);
     width = *spec.width;
   } else {
     TINT_CHECK(!out.tint_checkpoint, path, ": ", missing, "width; say which with --width");
@@ -159,10 +170,8 @@ LoadedColorizer load_colorizer(const std::string& path, const ModelSpec& spec, D
 }
 
 std::pair<int, int> network_input_size(int width, int height, const ColorizeOptions& options) {
-  TINT_CHECK(options.size > 0 && options.size % models::kInputMultiple == 0,
-             "colorize: the network input size must be a positive multiple of ",
-             models::kInputMultiple, ", got ", options.size);
-  TINT_CHECK(width > 0 && height > 0, "colorize: the image is empty (", width, "x", height, ")");
+  check_setting("the network input size (--size)", options.size, limits::kImageSize);
+  TINT_CHECK(width > 0 && height > 0, "the image is empty (", width, "x", height, ")");
   if (!options.keep_aspect) return {options.size, options.size};
   const int m = static_cast<int>(models::kInputMultiple);
   const auto scaled = [&](int side, int short_side) {
@@ -178,8 +187,7 @@ RgbImage colorize_image(models::ColorizerModel& model, const RgbImage& image,
   TINT_CHECK(image.width > 0 && image.height > 0 &&
                  image.pixels.size() == size_t(image.width) * image.height * 3,
              "colorize_image: the image is empty or its pixel buffer has the wrong size");
-  TINT_CHECK(std::isfinite(options.temperature) && options.temperature > 0,
-             "colorize: the temperature must be a number > 0, got ", options.temperature);
+  check_setting("the temperature (--temperature)", options.temperature, limits::kTemperature);
   const auto [in_w, in_h] = network_input_size(image.width, image.height, options);
   const Device device = model_device(model);
   NoGradGuard no_grad;
@@ -242,8 +250,8 @@ struct Job {
 
 std::vector<Job> plan_jobs(const ColorizeRun& run) {
   namespace fs = std::filesystem;
-  TINT_CHECK(!run.inputs.empty(), "colorize: no input images or folders given");
-  TINT_CHECK(!run.out.empty(), "colorize: no output folder given");
+  TINT_CHECK(!run.inputs.empty(), "no input images or folders were given");
+  TINT_CHECK(!run.out.empty(), "no output folder (--out) was given");
   std::vector<std::pair<fs::path, fs::path>> found;  // input, output relative to out
   for (const std::string& input : run.inputs) {
     std::error_code ec;
@@ -297,8 +305,7 @@ ColorizeResult colorize_files(const ColorizeRun& run) {
   if (run.temperature_from_checkpoint && loaded.trained_temperature)
     options.temperature = *loaded.trained_temperature;
   network_input_size(1, 1, options);  // checks the size
-  TINT_CHECK(std::isfinite(options.temperature) && options.temperature > 0,
-             "colorize: the temperature must be a number > 0, got ", options.temperature);
+  check_setting("the temperature (--temperature)", options.temperature, limits::kTemperature);
   std::error_code ec;
   fs::create_directories(run.out, ec);
   TINT_CHECK(fs::is_directory(run.out), "cannot create the output folder ", run.out,

@@ -55,15 +55,18 @@ struct LoadedColorizer {
 // - any other safetensors file is read as a plain state dict (names as the model's
 //   state_dict, an optional "model." prefix stripped), with model and head from spec
 //   (required) and width from spec (default 1);
-// - another tint file (a colour prior: "tint.format" other than a checkpoint's) is a
-//   tint::Error saying so.
+// - another tint file (a colour prior: "tint.format" other than a checkpoint's) and a
+//   train_classifier checkpoint (an image classifier) are tint::Errors saying so.
 // The weights load strictly. Every error names the path: a missing or unreadable file, a
-// missing key with no flag to stand in, an unknown model or head, mismatched weights.
+// missing key with no flag to stand in, an unknown model or head, mismatched weights, and
+// a recorded width, train.size or train.temperature outside the flags' ranges
+// (setting_limits.h; the error names the key).
 LoadedColorizer load_colorizer(const std::string& path, const ModelSpec& spec, Device device);
 
+// The ranges are setting_limits.h's (kTemperature, kImageSize); out of them is a tint::Error.
 struct ColorizeOptions {
   double temperature = color::kAnnealedTemperature;  // annealed mean (classification head)
-  int size = 176;  // the network's input side; a positive multiple of 8
+  int size = 176;  // the network's input side; a multiple of 8
   // false: the image is resampled to size x size whatever its shape (Zhang's demo);
   // true: its short side to size and the long side in proportion, rounded to a multiple of 8.
   bool keep_aspect = false;

@@ -26,6 +26,7 @@
 #include "kernels/metrics.h"
 #include "line_plot.h"
 #include "progress_bar.h"
+#include "setting_limits.h"
 #include "trainer.h"
 
 namespace tint::apps {
@@ -168,24 +169,23 @@ EvaluationResult evaluate_colorization(const EvaluateConfig& c) {
                                   : "give a checkpoint or a baseline, not both");
   const EvalMethod method = c.checkpoint.empty() ? parse_baseline(c.baseline)
                                                  : EvalMethod::Checkpoint;
-  TINT_CHECK(!c.out.empty(), "no output folder was given");
-  TINT_CHECK(c.size >= 0 && c.size % 8 == 0, "--size must be a positive multiple of 8, got ",
-             c.size);
-  TINT_CHECK(std::isfinite(c.temperature) && c.temperature >= 0,
-             "--temperature must be a number > 0, got ", c.temperature);
-  TINT_CHECK(c.batch > 0, "--batch must be at least 1, got ", c.batch);
+  TINT_CHECK(!c.out.empty(), "no output folder (--out) was given");
+  if (c.size) check_setting("--size", *c.size, limits::kImageSize);
+  if (c.temperature) check_setting("--temperature", *c.temperature, limits::kTemperature);
+  check_setting("--batch", c.batch, limits::kBatch);
+  check_setting("--threads", c.threads, limits::kDecodeThreads);
   const Device device = pick_device(c.device);
 
   EvaluationResult result;
   result.method = eval_method_name(method);
   std::optional<LoadedColorizer> colorizer;
-  int size = c.size;
-  double temperature = c.temperature;
+  int size = c.size.value_or(kDefaultSize);
+  double temperature = c.temperature.value_or(color::kAnnealedTemperature);
   if (method == EvalMethod::Checkpoint) {
     colorizer = load_colorizer(c.checkpoint, c.spec, device);
-    if (size == 0) size = colorizer->trained_size.value_or(kDefaultSize);
-    if (temperature == 0)
-      temperature = colorizer->trained_temperature.value_or(color::kAnnealedTemperature);
+    size = c.size.value_or(colorizer->trained_size.value_or(kDefaultSize));
+    temperature = c.temperature.value_or(
+        colorizer->trained_temperature.value_or(color::kAnnealedTemperature));
     result.description = c.checkpoint;
     const auto loss = colorizer->metadata.find(kTrainLossKey);
     if (loss != colorizer->metadata.end()) {
@@ -193,8 +193,6 @@ EvaluationResult evaluate_colorization(const EvaluateConfig& c) {
       result.description += " (" + result.loss + " loss)";
     }
   } else {
-    if (size == 0) size = kDefaultSize;
-    if (temperature == 0) temperature = color::kAnnealedTemperature;
     result.description = std::string("baseline ") + result.method;
   }
   result.size = size;

@@ -49,8 +49,10 @@ struct EvaluateConfig {
   std::string checkpoint;      // a colorizer checkpoint ...
   std::string baseline;        // ... or a baseline name (exactly one of the two)
   ModelSpec spec;              // for checkpoints that do not name the model
-  int size = 0;                // 0: the checkpoint's training size, else 176
-  double temperature = 0;      // 0: the checkpoint's, else 0.38
+  // Not set: the checkpoint's training size, else 176 / the checkpoint's, else 0.38. Set, each
+  // must lie in its range (setting_limits.h: a multiple of 8 in [8, 4096] / (0, 10]).
+  std::optional<int> size;
+  std::optional<double> temperature;
   std::string random_from;     // random baseline: its training split's images (default: data)
   uint64_t seed = 0;           // random baseline's draws; the seeded split of data
   std::string classifier;      // optional: a classifier checkpoint (or VGG16 weights ...
@@ -58,8 +60,8 @@ struct EvaluateConfig {
   std::string device = "auto";
   std::string out;             // output folder (created)
   bool save_images = true;     // out/images/<id>: every colorized image as PNG
-  int64_t batch = 32;
-  int threads = 0;             // image decoding threads (0: automatic)
+  int64_t batch = 32;          // in setting_limits.h's kBatch
+  int threads = 0;             // image decoding threads (0: automatic), kDecodeThreads
   bool progress = false;       // a progress bar on stderr
   std::function<void(const std::string&)> log;  // one-line messages (default: stdout)
 };
@@ -74,7 +76,8 @@ struct EvaluationResult {
   std::string method;  // "checkpoint" or the baseline's name
   std::string loss;    // a checkpoint's training loss when it records one ("class-rebal", ...)
   std::string description;
-  int64_t images = 0, skipped = 0;
+  int64_t images = 0;
+  int64_t skipped = 0;  // split images that could not be read (left out of every score)
   int size = 0;
   double temperature = 0;
   double auc_pooled = 0, auc_per_image_mean = 0, auc_rebalanced = 0;  // in [0, 1]
@@ -98,7 +101,9 @@ std::vector<double> cumulative_within(const std::vector<double>& values);
 
 // Runs an evaluation (see above). tint::Error, naming the thing, before anything is written
 // for: neither or both of checkpoint and baseline, an unknown baseline, a missing or empty
-// folder or split, a bad size or temperature, an unloadable checkpoint or classifier.
+// folder or split, a size, temperature, batch or thread count out of its range, an
+// unloadable checkpoint or classifier. Images of the split that cannot be read are left out
+// and counted in skipped (apps/evaluate then exits with status 1).
 EvaluationResult evaluate_colorization(const EvaluateConfig& config);
 
 // Writes out/summary.json, out/per_image.csv, out/cumulative.csv and out/cumulative.png (the

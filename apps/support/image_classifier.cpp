@@ -10,8 +10,10 @@
 #include <sstream>
 
 #include "augment.h"
+#include "setting_limits.h"
 #include "framework/io/metadata.h"
 #include "framework/tint.h"
+#include "kernels/prior.h"
 #include "models/small_vgg.h"
 #include "models/vgg16.h"
 
@@ -119,6 +121,18 @@ std::unique_ptr<ImageClassifier> ImageClassifier::load(const std::string& path,
              class_map.empty() ? "a train_classifier checkpoint" : "VGG16 safetensors weights",
              ")");
   if (class_map.empty()) {
+    // Other files people hand over by mistake, said as such.
+    const Metadata file_meta = load_safetensors(path).metadata;  // errors name the path
+    const auto format = file_meta.find("tint.format");
+    TINT_CHECK(format == file_meta.end() || format->second != color::kPriorFormat, path,
+               " is a colour prior (written by compute_prior or train_colorizer), not an image "
+               "classifier: give one written by train_classifier");
+    TINT_CHECK(format != file_meta.end() && format->second == kCheckpointFormat, path,
+               " is not a tint checkpoint: give a classifier written by train_classifier, or "
+               "VGG16 weights with --class-map");
+    TINT_CHECK(file_meta.count("train.model") == 0, path,
+               " is a train_colorizer checkpoint (a colorization network), not an image "
+               "classifier: give one written by train_classifier");
     const Checkpoint ck = read_checkpoint(path);
     auto kind = ck.extra.find(kClassifierModelKey);
     TINT_CHECK(kind != ck.extra.end(), path,
@@ -128,11 +142,10 @@ std::unique_ptr<ImageClassifier> ImageClassifier::load(const std::string& path,
     TINT_CHECK(kind->second == kSmallVggName, path, ": unknown classifier model '", kind->second,
                "' (expected '", kSmallVggName, "')");
     const char* what = "image classifier";
-    const auto width = metadata_number<double>(path, ck.extra, kClassifierWidthKey, what);
-    const auto size = metadata_number<int>(path, ck.extra, kClassifierSizeKey, what);
-    TINT_CHECK(size > 0 && size % models::SmallVgg::kDownsampling == 0, path,
-               ": the input size ", size, " is not a positive multiple of ",
-               models::SmallVgg::kDownsampling);
+    const double width =
+        metadata_real(path, ck.extra, kClassifierWidthKey, what, limits::kClassifierWidth);
+    const int size = static_cast<int>(
+        metadata_whole(path, ck.extra, kClassifierSizeKey, what, limits::kClassifierSize));
     std::vector<std::string> classes;
     try {
       classes = nlohmann::json::parse(metadata_value(path, ck.extra, kClassifierClassesKey, what))

@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "framework/core/error.h"
+#include "setting_limits.h"
 
 namespace tint::apps {
 
@@ -205,31 +206,36 @@ void adopt_checkpoint_settings(TrainConfig& c, const Metadata& meta, const std::
     const auto found = meta.find(key);
     return found == meta.end() ? absent : found->second;
   };
-  const auto number = [&]<typename T>(const char* key, T) {
-    return metadata_number<T>(path, meta, key, kKind);
+  // Numbers are checked against the flags' ranges: a bad value names the checkpoint and key.
+  const auto whole = [&](const char* key, const WholeRange& range) {
+    return metadata_whole(path, meta, key, kKind, range);
+  };
+  const auto real = [&](const char* key, const NumberRange& range) {
+    return metadata_real(path, meta, key, kKind, range);
   };
   // Settings the user left out come from the checkpoint.
   if (!given("--model")) c.model = text("train.model");
-  if (!given("--width")) c.width = number("train.width", 0.0);
+  if (!given("--width")) c.width = real("train.width", limits::kColorizerWidth);
   if (!given("--loss")) c.loss = parse_color_loss(text("train.loss"));
-  if (!given("--size")) c.size = number("train.size", 0);
-  if (!given("--batch")) c.batch = number("train.batch", int64_t{0});
-  if (!given("--seed")) c.seed = number("train.seed", uint64_t{0});
+  if (!given("--size")) c.size = static_cast<int>(whole("train.size", limits::kImageSize));
+  if (!given("--batch")) c.batch = whole("train.batch", limits::kBatch);
+  if (!given("--seed")) c.seed = metadata_number<uint64_t>(path, meta, "train.seed", kKind);
   if (!given("--target-resolution"))
     c.target_resolution = parse_target_resolution(text("train.target_resolution"));
   if (!given("--data")) c.data = text("train.data");
   if (!given("--epochs") && !given("--iters")) {
-    c.epochs = number("train.epochs", int64_t{0});
-    c.iters = number("train.iters", int64_t{0});
+    c.epochs = whole("train.epochs", limits::kEpochs);
+    c.iters = whole("train.iters", {0, limits::kIters.hi});  // 0: not given
   }
-  if (!given("--lr")) c.lr = number("train.lr", 0.0);
+  if (!given("--lr")) c.lr = real("train.lr", limits::kLearningRate);
   if (!given("--lr-schedule")) c.cosine = text("train.lr_schedule") == "cosine";
-  if (!given("--weight-decay")) c.weight_decay = number("train.weight_decay", 0.0);
-  if (!given("--lambda")) c.lambda = number("train.lambda", 0.0);
-  if (!given("--temperature")) c.temperature = number("train.temperature", 0.0);
+  if (!given("--weight-decay")) c.weight_decay = real("train.weight_decay", limits::kWeightDecay);
+  if (!given("--lambda")) c.lambda = real("train.lambda", limits::kLambda);
+  if (!given("--temperature")) c.temperature = real("train.temperature", limits::kTemperature);
   if (!given("--no-augment")) c.augment = text("train.augment") == "1";
-  if (!given("--report-every")) c.report_every = number("train.report_every", int64_t{0});
-  if (!given("--grid-images")) c.grid_images = number("train.grid_images", 0);
+  if (!given("--report-every")) c.report_every = whole("train.report_every", limits::kEveryEpochs);
+  if (!given("--grid-images"))
+    c.grid_images = static_cast<int>(whole("train.grid_images", limits::kGridImages));
   // (Checkpoints from before the bf16 mode have no precision: they trained in float32.)
   if (!given("--precision")) c.precision = text_or("train.precision", "fp32");
   if (!given("--channels-last")) c.channels_last = text_or("train.channels_last", "0") == "1";

@@ -24,6 +24,7 @@
 #include "kernels/prior.h"
 #include "models/registry.h"
 #include "progress_bar.h"
+#include "setting_limits.h"
 #include "train_grid.h"
 
 namespace tint::apps {
@@ -122,24 +123,21 @@ void validate_config(const TrainConfig& c) {
   const auto names = models::model_names();
   TINT_CHECK(std::find(names.begin(), names.end(), c.model) != names.end(), "unknown model '",
              c.model, "'; the models are: eccv16, seed");
-  TINT_CHECK(c.size > 0 && c.size % models::kInputMultiple == 0,
-             "--size must be a positive "
-             "multiple of ",
-             models::kInputMultiple, " (the networks' stride), got ", c.size);
-  TINT_CHECK(c.batch > 0, "--batch must be positive, got ", c.batch);
+  check_setting("--size", c.size, limits::kImageSize);
+  check_setting("--batch", c.batch, limits::kBatch);
   TINT_CHECK(c.precision == "fp32" || c.precision == "bf16",
              "--precision must be fp32 or bf16, got '", c.precision, "'");
-  TINT_CHECK(c.epochs > 0 || c.iters > 0, "--epochs or --iters must be positive");
-  TINT_CHECK(std::isfinite(c.lr) && c.lr > 0, "--lr must be a positive number, got ", c.lr);
-  TINT_CHECK(std::isfinite(c.weight_decay) && c.weight_decay >= 0,
-             "--weight-decay must be >= 0, got ", c.weight_decay);
-  TINT_CHECK(c.lambda >= 0 && c.lambda <= 1, "--lambda must be in [0, 1], got ", c.lambda);
-  TINT_CHECK(std::isfinite(c.temperature) && c.temperature > 0,
-             "--temperature must be a positive number, got ", c.temperature);
-  TINT_CHECK(std::isfinite(c.width) && c.width > 0, "--width must be a positive number, got ",
-             c.width);
-  TINT_CHECK(c.report_every > 0, "--report-every must be positive, got ", c.report_every);
-  TINT_CHECK(c.grid_images >= 0, "--grid-images must be >= 0, got ", c.grid_images);
+  check_setting("--epochs", c.epochs, limits::kEpochs);
+  if (c.iters != 0) check_setting("--iters", c.iters, limits::kIters);  // 0: not given
+  check_setting("--lr", c.lr, limits::kLearningRate);
+  check_setting("--weight-decay", c.weight_decay, limits::kWeightDecay);
+  check_setting("--lambda", c.lambda, limits::kLambda);
+  check_setting("--temperature", c.temperature, limits::kTemperature);
+  check_setting("--width", c.width, limits::kColorizerWidth);
+  check_setting("--report-every", c.report_every, limits::kEveryEpochs);
+  check_setting("--save-every", c.save_every, limits::kEveryEpochs);
+  check_setting("--grid-images", c.grid_images, limits::kGridImages);
+  check_setting("--threads", c.threads, limits::kDecodeThreads);
   TINT_CHECK(!c.out.empty(), "--out is empty; give a folder");
 }
 
@@ -147,7 +145,7 @@ void validate_config(const TrainConfig& c) {
 // the histogram of the training split; saved to out/prior.safetensors.
 Tensor prepare_prior(const TrainConfig& c, const fs::path& out, Device device,
                      const std::function<void(const std::string&)>& log,
-                     const std::function<bool()>& stop, bool* stopped) {
+                     const std::function<bool()>& stop, bool* stopped, bool* saved) {
   const fs::path own = out / "prior.safetensors";
   color::ColorPrior prior;
   char line[512];
@@ -184,8 +182,10 @@ Tensor prepare_prior(const TrainConfig& c, const fs::path& out, Device device,
         line, sizeof line, "prior: ab histogram of %lld training images at %dx%d in %.1f s -> %s",
         static_cast<long long>(images), c.size, c.size, seconds_since(start), own.string().c_str());
   }
-  if (c.prior.empty() || fs::weakly_canonical(c.prior) != fs::weakly_canonical(own))
+  if (c.prior.empty() || fs::weakly_canonical(c.prior) != fs::weakly_canonical(own)) {
     color::save_prior(own.string(), prior);
+    *saved = true;
+  }
   log(line);
   return prior.weights.to(device);
 }
@@ -275,6 +275,10 @@ TrainResult train_colorizer(const TrainConfig& c, const TrainHooks& hooks) {
              ec ? " (" + ec.message() + ")" : "");
 
   TrainResult result;
+  const auto wrote = [&](const std::string& name) {
+    if (std::find(result.written.begin(), result.written.end(), name) == result.written.end())
+      result.written.push_back(name);
+  };
   Generator init_gen(c.seed);
   const models::Head head =
       c.loss == ColorLossKind::L2 ? models::Head::Regression : models::Head::Classification;
@@ -314,8 +318,9 @@ TrainResult train_colorizer(const TrainConfig& c, const TrainHooks& hooks) {
   // The prior and the loss.
   Tensor weights;
   if (c.loss == ColorLossKind::ClassRebal) {
-    bool stopped = false;
-    weights = prepare_prior(c, out, device, log, stop, &stopped);
+    bool stopped = false, saved = false;
+    weights = prepare_prior(c, out, device, log, stop, &stopped, &saved);
+    if (saved) wrote("prior.safetensors");
     if (stopped) {
       result.interrupted = true;
       result.seconds = seconds_since(run_start);
@@ -370,13 +375,22 @@ TrainResult train_colorizer(const TrainConfig& c, const TrainHooks& hooks) {
                ") does not fit this data (", batches_per_epoch, " batches per epoch)");
     if (pos.batch == batches_per_epoch) pos.next_epoch();
     trim_metrics(metrics_path, pos.epoch);
-    std::snprintf(line, sizeof line, "resumed from %s at epoch %lld, batch %lld (step %lld)",
-                  path.c_str(), static_cast<long long>(pos.epoch),
-                  static_cast<long long>(pos.batch), static_cast<long long>(pos.step));
+    // Epochs are 1-based for users, as on the progress bar and in metrics.csv.
+    if (pos.batch == 0)
+      std::snprintf(line, sizeof line, "resumed from %s at the start of epoch %lld (step %lld)",
+                    path.c_str(), static_cast<long long>(pos.epoch + 1),
+                    static_cast<long long>(pos.step));
+    else
+      std::snprintf(line, sizeof line,
+                    "resumed from %s in epoch %lld after batch %lld of %lld (step %lld)",
+                    path.c_str(), static_cast<long long>(pos.epoch + 1),
+                    static_cast<long long>(pos.batch), static_cast<long long>(batches_per_epoch),
+                    static_cast<long long>(pos.step));
     log(line);
   } else {
     std::ofstream(metrics_path, std::ios::trunc) << kCsvHeader << "\n";
   }
+  wrote("metrics.csv");
   result.steps = pos.step;
   result.epochs = pos.epoch;
   result.best_val_auc = pos.best_auc >= 0 ? pos.best_auc : std::nan("");
@@ -405,6 +419,7 @@ TrainResult train_colorizer(const TrainConfig& c, const TrainHooks& hooks) {
     for (const auto& [name, d] : dropouts)
       extra["train.dropout." + name] = std::to_string(d->generator().offset() + replayed);
     save_checkpoint(path.string(), *model, &opt, extra);
+    wrote(path.filename().string());
   };
 
   if (pos.step >= total_steps) {
@@ -456,6 +471,7 @@ TrainResult train_colorizer(const TrainConfig& c, const TrainHooks& hooks) {
     char name[64];
     std::snprintf(name, sizeof name, "grid_epoch%03lld.png", static_cast<long long>(epoch));
     write_png((out / name).string(), colorization_grid(grid_L, grid_ab, pred));
+    wrote(name);
     return name;
   };
 
@@ -540,21 +556,22 @@ TrainResult train_colorizer(const TrainConfig& c, const TrainHooks& hooks) {
     const auto due = [&](int64_t every) {
       return m.epoch % every == 0 || last_epoch || interrupted;
     };
-    if (due(c.report_every)) grid = write_grid(m.epoch);
+    const bool report = due(c.report_every);
+    if (report) grid = write_grid(m.epoch);  // none with grid_images 0
     if (due(c.save_every)) save(last_path);
     if (best && c.save_best) save(best_path);
     result.history.push_back(m);
     result.epochs = m.epoch;
     result.steps = pos.step;
     result.best_val_auc = pos.best_auc;
-    if (!grid.empty()) {
+    if (report) {
       std::snprintf(line, sizeof line,
                     "epoch %lld/%lld step %lld: train loss %.4f, val loss %.4f, val AuC %.2f%% "
-                    "(gray %.2f%%)%s, %.0f img/s, data wait %.1f s -> %s",
+                    "(gray %.2f%%)%s, %.0f img/s, data wait %.1f s%s%s",
                     static_cast<long long>(m.epoch), static_cast<long long>(total_epochs),
                     static_cast<long long>(m.step), m.train_loss, m.val_loss, 100 * m.val_auc,
                     100 * result.gray_auc, best ? " best" : "", m.images_per_s, m.data_wait_s,
-                    grid.c_str());
+                    grid.empty() ? "" : " -> ", grid.c_str());
       log(line);
     }
   }

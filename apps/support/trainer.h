@@ -69,7 +69,10 @@ struct TrainResult {
   double gray_auc = std::numeric_limits<double>::quiet_NaN();  // Gray baseline on val
   double best_val_auc = std::numeric_limits<double>::quiet_NaN();
   std::vector<EpochMetrics> history;  // the epochs finished by this call
-  double seconds = 0;                 // wall time of this call
+  // The files this call wrote into config.out, by name, in the order first written
+  // ("prior.safetensors", "metrics.csv", "grid_epoch001.png", "last.safetensors", ...).
+  std::vector<std::string> written;
+  double seconds = 0;  // wall time of this call
 };
 
 struct TrainHooks {

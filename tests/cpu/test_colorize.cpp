@@ -6,22 +6,27 @@
 // others). Needs tint_tests linked with tint_app_support.
 #include <catch2/catch.hpp>
 
+#include <array>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
 
 #include "apps/support/augment.h"
 #include "apps/support/colorize_image.h"
+#include "apps/support/image_classifier.h"
 #include "apps/support/image_folder.h"
 #include "framework/io/metadata.h"
 #include "framework/tint.h"
 #include "kernels/lab.h"
+#include "kernels/prior.h"
 #include "models/registry.h"
+#include "models/small_vgg.h"
 #include "temp_dir.h"
 
 using namespace tint;
 using namespace tint::apps;
 using Catch::Matchers::Contains;
+using Catch::Matchers::StartsWith;
 namespace fs = std::filesystem;
 
 namespace {
@@ -249,6 +254,22 @@ TEST_CASE("colorize: train_colorizer's metadata names the model, head, size and 
   CHECK_THROWS_WITH(load_colorizer(ckpt, {std::nullopt, "classification", std::nullopt},
                                    Device::cpu()),
                     Contains("holds head regression (its loss is l2)"));
+  // A train.size or train.temperature out of the flags' ranges is named with the checkpoint
+  // and the key when it is loaded (not later as "the network input size ... got 0").
+  for (const auto& [key, value, expected] : std::vector<std::array<std::string, 3>>{
+           {kTrainSizeKey, "0", "train.size is '0', not a multiple of 8 in [8, 4096]"},
+           {kTrainSizeKey, "20", "train.size is '20', not a multiple of 8"},
+           {kTrainTemperatureKey, "0", "train.temperature is '0', not a number in (0, 10]"},
+           {kTrainTemperatureKey, "nan", "train.temperature is 'nan'"},
+           {kTrainWidthKey, "1e300", "train.width is '1e300', not a number in (0, 8]"}}) {
+    const std::string bad = dir.file("bad_" + key + "_" + value + ".safetensors");
+    Metadata meta = {{kTrainModelKey, "eccv16"}, {kTrainWidthKey, "0.0625"},
+                     {kTrainLossKey, "l2"}, {kTrainSizeKey, "24"}, {kTrainTemperatureKey, "0.5"}};
+    meta[key] = value;
+    save_checkpoint(bad, *model, nullptr, meta);
+    CHECK_THROWS_WITH(load_colorizer(bad, {}, Device::cpu()),
+                      StartsWith(bad + ": its metadata " + expected));
+  }
 
   // The recorded size is used unless the size was given: 24 x 24 here, so the network's
   // ab grid is 6 x 6 (the check recomputes the prediction at that size).
@@ -289,6 +310,22 @@ TEST_CASE("colorize: errors name the file; unreadable images among several are s
                    {{"tint.format", "tint-color-prior"}, {"tint.format_version", "1"}});
   CHECK_THROWS_WITH(run_with(dir.file("prior.safetensors"), {dir.file("good.png")}),
                     Contains("prior.safetensors is a tint-color-prior file, not a model"));
+  // A real one, as compute_prior and train_colorizer write it.
+  color::save_prior(dir.file("real_prior.safetensors"),
+                    color::prior_from_counts(full({color::kNumBins}, 1.0)));
+  CHECK_THROWS_WITH(run_with(dir.file("real_prior.safetensors"), {dir.file("good.png")}),
+                    Contains("real_prior.safetensors is a colour prior (written by compute_prior "
+                             "or train_colorizer), not a model checkpoint"));
+  // A train_classifier checkpoint: said in one sentence, not a walk from --model to --width
+  // to a state-dict error.
+  models::SmallVgg classifier(2, 0.25);
+  save_checkpoint(dir.file("classifier.safetensors"), classifier, nullptr,
+                  classifier_metadata({"a", "b"}, 0.25, 16, "d"));
+  CHECK_THROWS_WITH(run_with(dir.file("classifier.safetensors"), {dir.file("good.png")}),
+                    Contains(dir.file("classifier.safetensors") +
+                           " is a train_classifier checkpoint (an image classifier), not a "
+                           "colorizer: give one written by train_colorizer (a classifier goes to "
+                           "evaluate --classifier)"));
   CHECK_THROWS_WITH(run_with(ckpt, {dir.file("nope.png")}),
                     Contains("nope.png") && Contains("does not exist"));
   CHECK_THROWS_WITH(run_with(ckpt, {dir.file("empty")}), Contains("empty"));

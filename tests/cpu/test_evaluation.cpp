@@ -186,7 +186,7 @@ TEST_CASE("evaluating a colorizer checkpoint", "[evaluation]") {
                    {kTrainSizeKey, "16"}, {kTrainLossKey, "class-rebal"}});
   EvaluateConfig c = config_for(data, dir.file("net"));
   c.checkpoint = ckpt;
-  c.size = 0;  // from the checkpoint
+  c.size.reset();  // not given: the checkpoint's
   const EvaluationResult r = evaluate_colorization(c);
   CHECK(r.size == 16);
   CHECK(r.method == "checkpoint");
@@ -248,8 +248,19 @@ TEST_CASE("evaluate's bad inputs are clear errors", "[evaluation]") {
   CHECK_THROWS_WITH(evaluate_colorization(c), Contains("not both"));
   c.checkpoint.clear();
   c.size = 12;
-  CHECK_THROWS_WITH(evaluate_colorization(c), Contains("multiple of 8"));
+  CHECK_THROWS_WITH(evaluate_colorization(c),
+                    Contains("--size must be a multiple of 8 in [8, 4096], got 12"));
+  // 0 is an error, not "the default" (leaving size unset is).
+  c.size = 0;
+  CHECK_THROWS_WITH(evaluate_colorization(c), Contains("--size must be a multiple of 8"));
   c.size = 16;
+  c.temperature = 0;
+  CHECK_THROWS_WITH(evaluate_colorization(c),
+                    Contains("--temperature must be a number in (0, 10], got 0"));
+  c.temperature.reset();
+  c.batch = 0;
+  CHECK_THROWS_WITH(evaluate_colorization(c), Contains("--batch must be a whole number in [1, "));
+  c.batch = 4;
   c.data = dir.file("missing");
   CHECK_THROWS_WITH(evaluate_colorization(c), Contains("missing"));
   c.data = data;

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "framework/tint.h"
+#include "kernels/prior.h"
 #include "image_classifier.h"
 #include "models/small_vgg.h"
 #include "models/vgg16.h"
@@ -207,8 +208,27 @@ TEST_CASE("ImageClassifier::load names the file and what it expected", "[classif
   save_safetensors(dir.file("raw.safetensors"), model.state_dict());
   CHECK_THROWS_WITH(ImageClassifier::load(dir.file("raw.safetensors"), "", Device::cpu()),
                     Contains("raw.safetensors"));
+  CHECK_THROWS_WITH(ImageClassifier::load(dir.file("raw.safetensors"), "", Device::cpu()),
+                    Contains("raw.safetensors is not a tint checkpoint: give a classifier written "
+                             "by train_classifier, or VGG16 weights with --class-map"));
   CHECK_THROWS_WITH(ImageClassifier::load(dir.file("none.safetensors"), "", Device::cpu()),
                     Contains("none.safetensors") && Contains("does not exist"));
+  // A colorizer or a colour prior where a classifier belongs: said as such.
+  save_checkpoint(dir.file("colorizer.safetensors"), model, nullptr,
+                  {{"train.model", "seed"}, {"train.width", "0.25"}});
+  CHECK_THROWS_WITH(ImageClassifier::load(dir.file("colorizer.safetensors"), "", Device::cpu()),
+                    Contains("colorizer.safetensors is a train_colorizer checkpoint (a "
+                             "colorization network), not an image classifier"));
+  color::save_prior(dir.file("prior.safetensors"),
+                    color::prior_from_counts(full({color::kNumBins}, 1.0)));
+  CHECK_THROWS_WITH(ImageClassifier::load(dir.file("prior.safetensors"), "", Device::cpu()),
+                    Contains("prior.safetensors is a colour prior"));
+  // Metadata out of the flags' ranges names the key.
+  save_checkpoint(dir.file("wide.safetensors"), model, nullptr,
+                  apps::classifier_metadata({"a", "b", "c"}, 1e300, 16, ""));
+  CHECK_THROWS_WITH(ImageClassifier::load(dir.file("wide.safetensors"), "", Device::cpu()),
+                    Contains("wide.safetensors: its metadata classifier.width is '1e+300', not a "
+                             "number in (0, 8]"));
   // VGG16 mode: a missing class map, then weights that are no VGG16.
   CHECK_THROWS_WITH(
       ImageClassifier::load(dir.file("raw.safetensors"), dir.file("nomap.json"), Device::cpu()),

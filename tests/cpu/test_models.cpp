@@ -120,7 +120,11 @@ TEST_CASE("the registry builds models by name and lists them on a wrong one", "[
   CHECK_THROWS_WITH(make_model("resnet", Head::Classification, 1.0, gen),
                     Contains("unknown model 'resnet'") && Contains("eccv16, seed"));
   CHECK_THROWS_WITH(make_model("seed", Head::Classification, 0.0, gen),
-                    Contains("width multiplier") && Contains("> 0"));
+                    Contains("width multiplier must be a number in (0, 8], got 0"));
+  // Past kMaxWidth a width is refused, not cast to channel counts out of range.
+  CHECK_THROWS_WITH(make_model("seed", Head::Classification, 1e300, gen),
+                    Contains("width multiplier must be a number in (0, 8], got 1e+300"));
+  CHECK_THROWS_WITH(scaled_channels(512, kMaxWidth * 2), Contains("(0, 8]"));
   CHECK_THROWS_WITH(make_model("eccv16", Head::Regression, -1.0, gen), Contains("width"));
   CHECK_THROWS_WITH(make_model("eccv16", Head::Regression, std::nan(""), gen), Contains("width"));
   CHECK(dynamic_cast<Eccv16*>(make_model("eccv16", Head::Classification, 0.125, gen).get()));

@@ -204,6 +204,49 @@ TEST_CASE("a run stopped mid-epoch and resumed ends exactly as an uninterrupted 
   }
 }
 
+TEST_CASE("resuming names the 1-based epoch it continues in; the result lists what was written",
+          "[trainer]") {
+  TempDir dir;
+  make_scene_folder(dir.path / "data", 20, 8);  // 3 batches per epoch
+  TrainConfig c = small_train_config(dir.path / "data", dir.path / "run");
+  c.epochs = 3;
+  // Stopped after step 4: epoch 2 (as the progress bar counts), after its first batch.
+  const TrainResult stopped = train_colorizer(c, quiet([](int64_t steps) { return steps == 4; }));
+  REQUIRE(stopped.interrupted);
+  CHECK(stopped.written == std::vector<std::string>{"prior.safetensors", "metrics.csv",
+                                                    "grid_epoch001.png", "last.safetensors",
+                                                    "best.safetensors"});
+  std::vector<std::string> lines;
+  TrainHooks hooks = quiet();
+  hooks.log = [&](const std::string& line) { lines.push_back(line); };
+  c.resume = true;
+  c.grid_images = 0;  // no grids: the epochs' summary lines still come
+  const TrainResult resumed = train_colorizer(c, hooks);
+  REQUIRE(resumed.history.size() == 2);
+  CHECK(resumed.history.front().epoch == 2);
+  const auto line_with = [&](const std::string& start) {
+    for (const std::string& line : lines)
+      if (line.rfind(start, 0) == 0) return line;
+    return std::string();
+  };
+  CHECK_THAT(line_with("resumed from"),
+             Contains("in epoch 2 after batch 1 of 3 (step 4)"));
+  CHECK_THAT(line_with("epoch 2/3 step 6:"), !Contains("->"));
+  CHECK_THAT(line_with("epoch 3/3 step 9:"), !Contains("->"));
+  for (const std::string& name : resumed.written) CHECK(name.rfind("grid_", 0) != 0);
+
+  // Stopped at the end of an epoch: the next one starts from its beginning.
+  c.resume = false;
+  c.out = (dir.path / "run2").string();
+  REQUIRE(train_colorizer(c, quiet([](int64_t steps) { return steps == 3; })).interrupted);
+  lines.clear();
+  c.resume = true;
+  const TrainResult next = train_colorizer(c, hooks);
+  REQUIRE_FALSE(next.history.empty());
+  CHECK(next.history.front().epoch == 2);
+  CHECK_THAT(line_with("resumed from"), Contains("at the start of epoch 2 (step 3)"));
+}
+
 TEST_CASE("save_every spaces the last.safetensors writes; save_best off writes no best",
           "[trainer]") {
   TempDir dir;
