@@ -1,10 +1,12 @@
 // train_colorizer: trains a colorization network (the report's "seed" or Zhang's "eccv16")
 // on an image folder: the command line around apps/support/trainer.h. With no arguments it
 // trains on the bundled data/samples with settings sized to the machine (the cpu-small
-// preset on a CPU, the report's recipe on a GPU; train_config.h). Ctrl-C saves
-// OUT/last.safetensors and exits with code 130; --resume continues from it.
+// preset on a CPU, the report's recipe on a GPU; train_config.h). Ctrl-C or SIGTERM saves
+// OUT/last.safetensors and exits with code 130 or 143; --resume continues from it. A folder
+// that holds an earlier run is never replaced by surprise: an --out given is refused unless
+// --resume or --overwrite says what to do with it; the default runs/colorizer gives way to
+// runs/colorizer-2, -3, ... (printed).
 #include <CLI/CLI.hpp>
-#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -13,7 +15,9 @@
 
 #include "app_main.h"
 #include "framework/tint.h"
+#include "output_guard.h"
 #include "progress_bar.h"
+#include "stop_signals.h"
 #include "train_config.h"
 #include "trainer.h"
 
@@ -21,14 +25,6 @@ using namespace tint;
 namespace fs = std::filesystem;
 
 namespace {
-
-volatile std::sig_atomic_t interrupted = 0;
-// The first Ctrl-C asks the trainer to stop after the current step and save; a second one
-// ends the process at once, without saving.
-void on_sigint(int) {
-  if (interrupted) std::_Exit(130);
-  interrupted = 1;
-}
 
 std::string num(double v) {
   char buf[32];
@@ -63,23 +59,36 @@ int run(apps::TrainConfig c, const std::string& preset, const std::set<std::stri
   } else {
     std::printf("preset report: the course report's recipe; flags you give win\n");
   }
-  std::printf("output: %s\n", c.out.c_str());
+  if (!c.resume && given.count("--out") == 0) {
+    // The default folder: never an earlier run's.
+    const std::string fresh = apps::fresh_run_folder(c.out, apps::colorizer_run_files()).string();
+    if (fresh != c.out)
+      std::printf("output: %s (%s holds an earlier run; --out chooses the folder)\n",
+                  fresh.c_str(), c.out.c_str());
+    else
+      std::printf("output: %s\n", fresh.c_str());
+    c.out = fresh;
+  } else {
+    std::printf("output: %s\n", c.out.c_str());
+  }
   std::fflush(stdout);
 
-  std::signal(SIGINT, on_sigint);
+  apps::install_stop_signals();
   const apps::TrainResult r =
-      apps::train_colorizer(c, {.should_stop = [](int64_t) { return interrupted != 0; }});
+      apps::train_colorizer(c, {.should_stop = [](int64_t) { return apps::stop_requested(); }});
   const std::string out = c.out;
   if (r.interrupted && !r.saved_on_stop) {
-    std::printf("interrupted before training started: nothing saved\n");
-    return 130;
+    std::printf("stopped by %s before training started: nothing saved\n",
+                apps::stop_signal_description());
+    return apps::stop_exit_code();
   }
   if (r.interrupted) {
     std::printf(
-        "interrupted at step %lld: saved %s/last.safetensors (continue with --out %s "
+        "stopped by %s at step %lld: saved %s/last.safetensors (continue with --out %s "
         "--resume)\n",
-        static_cast<long long>(r.steps), out.c_str(), out.c_str());
-    return 130;
+        apps::stop_signal_description(), static_cast<long long>(r.steps), out.c_str(),
+        out.c_str());
+    return apps::stop_exit_code();
   }
   if (r.history.empty()) return 0;
   const apps::EpochMetrics& m = r.history.back();
@@ -112,7 +121,7 @@ int main(int argc, char** argv) {
       ", which barely moves in a short CPU run), on a "
       "GPU the report's recipe (defaults shown below). Flags you give always win over the "
       "preset. Writes OUT/metrics.csv, last.safetensors (every --save-every epochs and at the "
-      "end; Ctrl-C saves it and exits with 130), best.safetensors (best val AuC; not with "
+      "end; Ctrl-C or SIGTERM saves it and exits with 130 or 143), best.safetensors (best val AuC; not with "
       "--no-best), prior.safetensors and "
       "grid_epochNNN.png (input grey | ground truth | colorization; annealed mean, then "
       "bilinear x4)."};
@@ -191,10 +200,17 @@ int main(int argc, char** argv) {
   add(app.add_option("--seed", c.seed,
                      "seed of initialisation, dropout, split, shuffling and augmentation")
           ->capture_default_str());
-  add(app.add_option("--out", c.out, "output folder")->capture_default_str());
+  add(app.add_option("--out", c.out,
+                     "output folder, outside --data; one that holds an earlier run needs "
+                     "--resume or --overwrite (left out: runs/colorizer, or runs/colorizer-2, "
+                     "-3, ... when that holds a run)")
+          ->capture_default_str());
   add(app.add_flag("--resume", c.resume,
                    "continue from OUT/last.safetensors with its settings (flags you give must "
                    "not contradict it)"));
+  add(app.add_flag("--overwrite", c.overwrite,
+                   "replace the earlier run in --out: its metrics.csv, checkpoints, prior and "
+                   "grids are removed first"));
   add(app.add_option("--prior", c.prior,
                      "class-rebalancing prior (safetensors, from compute_prior or an earlier "
                      "run); default: computed from the training split at --size"));

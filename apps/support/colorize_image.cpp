@@ -13,6 +13,7 @@
 #include "framework/cuda/runtime.h"
 #include "image_folder.h"
 #include "image_tensor.h"
+#include "output_guard.h"
 #include "progress_bar.h"
 #include "train_config.h"
 #include "framework/autograd/grad_mode.h"
@@ -249,6 +250,7 @@ std::vector<Job> plan_jobs(const ColorizeRun& run) {
     std::error_code ec;
     TINT_CHECK(fs::exists(input, ec), "input ", input, " does not exist");
     if (fs::is_directory(input, ec)) {
+      check_output_outside_input(run.out, "--out", input, "the input folder");
       for (const fs::path& file : list_image_files(input))  // errors name the folder
         found.emplace_back(file, fs::relative(file, input).replace_extension(".png"));
     } else {
