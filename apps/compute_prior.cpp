@@ -3,7 +3,9 @@
 // nearest ab bin, smooths the histogram and derives the weights (kernels/prior.h), then
 // writes the prior as safetensors and a PNG of it on the ab plane. With --size every image is
 // first resized to N x N, which makes each image weigh the same (as in training); without it
-// large photos count in proportion to their pixels.
+// large photos count in proportion to their pixels. --out and --plot are refused when they
+// name one of the input images (by any name: symlinks and hard links too), and the plot when
+// it lies inside --data.
 //
 // Exit status (the rule colorize and evaluate follow too): 0 when every image was counted. 1
 // when anything failed: a bad path or device stops the run before anything is written (one
@@ -27,6 +29,7 @@
 #include "image_folder.h"
 #include "kernels/lab.h"
 #include "kernels/prior.h"
+#include "output_guard.h"
 #include "progress_bar.h"
 #include "setting_limits.h"
 
@@ -59,17 +62,32 @@ void check_output(const std::string& path, const char* flag) {
 }
 
 int run(const Config& c) {
+  const bool tty = isatty(fileno(stderr)) != 0;
+  apps::ImageFolder folder(c.data, [tty](const std::string& line) {
+    std::fprintf(stderr, "%swarning: %s\n", tty ? "\r\033[K" : "", line.c_str());
+  });
+  // Outputs never destroy inputs: not an input image by any name, and the plot (a PNG) not
+  // where the next run over --data would read it as a photo.
+  apps::check_output_not_an_input(c.out, "--out", folder.files());
+  if (!c.no_plot) {
+    apps::check_output_not_an_input(c.plot, "--plot", folder.files());
+    TINT_CHECK(!apps::path_is_within(c.plot, c.data), "--plot ", c.plot, " is inside --data ",
+               c.data, ": the next run over that folder would read the plot as a photo; give "
+               "--plot a path outside it, or --no-plot");
+  }
   check_output(c.out, "--out");
   if (!c.no_plot) {
     check_output(c.plot, "--plot");
     TINT_CHECK(fs::weakly_canonical(c.plot) != fs::weakly_canonical(c.out),
                "--plot and --out are the same file, ", c.out, "; give the plot another name");
   }
+  // Temporaries that a killed run left beside the outputs.
+  for (const std::string& output : {c.out, c.plot}) {
+    const fs::path target(output);
+    remove_stale_temporaries(target.parent_path().empty() ? fs::path(".") : target.parent_path(),
+                             [&](const std::string& name) { return name == target.filename(); });
+  }
   const Device device = apps::pick_device(c.device);
-  const bool tty = isatty(fileno(stderr)) != 0;
-  apps::ImageFolder folder(c.data, [tty](const std::string& line) {
-    std::fprintf(stderr, "%swarning: %s\n", tty ? "\r\033[K" : "", line.c_str());
-  });
   const std::string resolution =
       c.size ? "resized to " + std::to_string(*c.size) + "x" + std::to_string(*c.size)
              : "full resolution";

@@ -2,7 +2,10 @@
 // folder whose labels are the images' parent folder names (datasets/fruits/train/banana/
 // banana_0001.png is a "banana"), for scoring colorizations by classifier accuracy. The
 // work is apps/support/classifier_trainer.h; this file is the command line and the report.
-// Writes into --out: metrics.csv, best.safetensors, last.safetensors, summary.json.
+// Writes into --out: metrics.csv, best.safetensors, last.safetensors, summary.json. A folder
+// that holds an earlier run is never replaced by surprise: an --out given is refused unless
+// --overwrite; the default runs/classifier gives way to runs/classifier-2, -3, ... (printed).
+// Ctrl-C or SIGTERM saves last.safetensors after the current step and exits with 130 or 143.
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
@@ -11,6 +14,8 @@
 #include "classifier_trainer.h"
 #include "flag_checks.h"
 #include "setting_limits.h"
+#include "output_guard.h"
+#include "stop_signals.h"
 
 using namespace tint;
 
@@ -48,7 +53,14 @@ int main(int argc, char** argv) {
       ->capture_default_str()
       ->transform(apps::flags::seed_number());
   app.add_option("--device", device, "auto, cpu, cuda or cuda:N")->capture_default_str();
-  app.add_option("--out", c.out, "output folder")->capture_default_str();
+  auto* out_opt = app.add_option("--out", c.out,
+                                 "output folder, outside --data; one that holds an earlier run "
+                                 "needs --overwrite (left out: runs/classifier, or "
+                                 "runs/classifier-2, -3, ... when that holds a run)")
+                      ->capture_default_str();
+  app.add_flag("--overwrite", c.overwrite,
+               "replace the earlier run in --out (its metrics.csv, checkpoints and summary are "
+               "removed first)");
   app.add_option("--threads", c.threads, "image decoding threads (0: automatic)")
       ->capture_default_str()
       ->transform(apps::flags::whole_number(apps::limits::kDecodeThreads));
@@ -56,7 +68,23 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
   return apps::run_app("train_classifier", [&] {
     c.device = apps::pick_device(device);
-    const apps::ClassifierTrainResult r = apps::train_classifier(c);
+    if (out_opt->count() == 0) {  // the default folder: never an earlier run's
+      const std::string fresh =
+          apps::fresh_run_folder(c.out, apps::classifier_run_files()).string();
+      if (fresh != c.out)
+        std::printf("output: %s (%s holds an earlier run; --out chooses the folder)\n",
+                    fresh.c_str(), c.out.c_str());
+      c.out = fresh;
+    }
+    apps::install_stop_signals();
+    const apps::ClassifierTrainResult r =
+        apps::train_classifier(c, {.should_stop = [] { return apps::stop_requested(); }});
+    if (r.interrupted) {
+      std::printf("stopped by %s at step %lld: saved %s/last.safetensors\n",
+                  apps::stop_signal_description(), static_cast<long long>(r.steps),
+                  c.out.c_str());
+      return apps::stop_exit_code();
+    }
     std::printf(
         "best epoch %lld: val accuracy %.1f%%; test accuracy of best.safetensors %.1f%% "
         "(%lld classes, chance %.1f%%) in %.0f s\n",

@@ -1,11 +1,12 @@
 // train_colorizer: trains a colorization network (the report's "seed" or Zhang's "eccv16")
 // on an image folder: the command line around apps/support/trainer.h. With no arguments it
 // trains on the bundled data/samples with settings sized to the machine (the cpu-small
-// preset on a CPU, the report's recipe on a GPU; train_config.h). Ctrl-C saves
-// OUT/last.safetensors and exits with code 130; --resume continues from it. The flags are
-// apps/support/train_colorizer_flags.h.
+// preset on a CPU, the report's recipe on a GPU; train_config.h). Ctrl-C or SIGTERM saves
+// OUT/last.safetensors and exits with code 130 or 143; --resume continues from it. A folder
+// that holds an earlier run is never replaced by surprise: an --out given is refused unless
+// --resume or --overwrite says what to do with it; the default runs/colorizer gives way to
+// runs/colorizer-2, -3, ... (printed). The flags are apps/support/train_colorizer_flags.h.
 #include <CLI/CLI.hpp>
-#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -15,8 +16,10 @@
 
 #include "app_main.h"
 #include "framework/tint.h"
+#include "output_guard.h"
 #include "progress_bar.h"
 #include "train_colorizer_flags.h"
+#include "stop_signals.h"
 #include "train_config.h"
 #include "trainer.h"
 
@@ -24,14 +27,6 @@ using namespace tint;
 namespace fs = std::filesystem;
 
 namespace {
-
-volatile std::sig_atomic_t interrupted = 0;
-// The first Ctrl-C asks the trainer to stop after the current step and save; a second one
-// ends the process at once, without saving.
-void on_sigint(int) {
-  if (interrupted) std::_Exit(130);
-  interrupted = 1;
-}
 
 // "OUT/metrics.csv, last.safetensors and 3 grid PNGs grid_epoch001.png .. grid_epoch003.png
 // (input grey | ground truth | colorization)": what a run wrote, grids as one item.
@@ -77,23 +72,36 @@ int run(apps::TrainConfig c, const std::string& preset, const std::set<std::stri
   } else {
     std::printf("preset report: the course report's recipe; flags you give win\n");
   }
-  std::printf("output: %s\n", c.out.c_str());
+  if (!c.resume && given.count("--out") == 0) {
+    // The default folder: never an earlier run's.
+    const std::string fresh = apps::fresh_run_folder(c.out, apps::colorizer_run_files()).string();
+    if (fresh != c.out)
+      std::printf("output: %s (%s holds an earlier run; --out chooses the folder)\n",
+                  fresh.c_str(), c.out.c_str());
+    else
+      std::printf("output: %s\n", fresh.c_str());
+    c.out = fresh;
+  } else {
+    std::printf("output: %s\n", c.out.c_str());
+  }
   std::fflush(stdout);
 
-  std::signal(SIGINT, on_sigint);
+  apps::install_stop_signals();
   const apps::TrainResult r =
-      apps::train_colorizer(c, {.should_stop = [](int64_t) { return interrupted != 0; }});
+      apps::train_colorizer(c, {.should_stop = [](int64_t) { return apps::stop_requested(); }});
   const std::string out = c.out;
   if (r.interrupted && !r.saved_on_stop) {
-    std::printf("interrupted before training started: nothing saved\n");
-    return 130;
+    std::printf("stopped by %s before training started: nothing saved\n",
+                apps::stop_signal_description());
+    return apps::stop_exit_code();
   }
   if (r.interrupted) {
     std::printf(
-        "interrupted at step %lld: saved %s/last.safetensors (continue with --out %s "
+        "stopped by %s at step %lld: saved %s/last.safetensors (continue with --out %s "
         "--resume)\n",
-        static_cast<long long>(r.steps), out.c_str(), out.c_str());
-    return 130;
+        apps::stop_signal_description(), static_cast<long long>(r.steps), out.c_str(),
+        out.c_str());
+    return apps::stop_exit_code();
   }
   if (r.history.empty()) return 0;
   const apps::EpochMetrics& m = r.history.back();

@@ -1,12 +1,17 @@
 // Running the apps' binaries from the Catch2 tests: where they are (built next to the tests:
-// build/tests -> build/apps) and one run's exit status, stdout and stderr.
+// build/tests -> build/apps), one run's exit status, stdout and stderr, and a run signalled
+// once it has printed a given line.
 #pragma once
 
+#include <fcntl.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
+#include <csignal>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <sstream>
 #include <string>
 
@@ -44,6 +49,54 @@ inline AppRun run_app_binary(const std::filesystem::path& binary, const std::str
   run.out = read_text(out);
   run.err = read_text(err);
   return run;
+}
+
+// Runs a shell command with stdout discarded and stderr in err_file; returns its exit code
+// (-1 when it did not exit normally) and the stderr text in *err.
+inline int run_command(const std::string& command, const std::filesystem::path& err_file,
+                       std::string* err) {
+  const int status = std::system((command + " >/dev/null 2>" + err_file.string()).c_str());
+  *err = read_text(err_file);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+// Starts command (run by /bin/sh with exec, so the signal reaches the program itself) with
+// stdout into out_file and stderr into err_file, waits until out_file holds marker (at most
+// wait_seconds; not at all once the command has ended), sends it signal_number, and returns
+// its exit code (-1 when it did not exit normally), its stderr in *err. Waiting for what the
+// command prints, not for a fixed time, keeps the test independent of the machine's speed.
+inline int run_and_signal_after(const std::string& command, const std::filesystem::path& out_file,
+                                const std::string& marker, int signal_number, int wait_seconds,
+                                const std::filesystem::path& err_file, std::string* err) {
+  // Everything the child needs is made before fork: the test binary has other threads, so
+  // the child may call only async-signal-safe functions (no allocation) until exec.
+  const std::string line = "exec " + command;
+  const std::string out_path = out_file.string(), err_path = err_file.string();
+  const pid_t child = ::fork();
+  if (child == 0) {
+    const int out = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    const int errors = ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (out < 0 || errors < 0) ::_exit(127);
+    ::dup2(out, STDOUT_FILENO);
+    ::dup2(errors, STDERR_FILENO);
+    ::execl("/bin/sh", "sh", "-c", line.c_str(), static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  int status = 0;
+  bool ended = false;
+  for (int i = 0; i < wait_seconds * 10 && !ended; ++i) {
+    ended = ::waitpid(child, &status, WNOHANG) == child;
+    std::ifstream printed(out_file);
+    const std::string text((std::istreambuf_iterator<char>(printed)), {});
+    if (ended || text.find(marker) != std::string::npos) break;
+    ::usleep(100000);
+  }
+  if (!ended) {
+    ::kill(child, signal_number);
+    ::waitpid(child, &status, 0);
+  }
+  *err = read_text(err_file);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
 // The lines of text that are not empty.

@@ -18,6 +18,7 @@
 #include "framework/tint.h"
 #include "image_classifier.h"
 #include "models/small_vgg.h"
+#include "output_guard.h"
 #include "progress_bar.h"
 #include "setting_limits.h"
 
@@ -135,6 +136,12 @@ std::string fixed(double v, int digits) {
 
 }  // namespace
 
+const RunFileNames& classifier_run_files() {
+  static const RunFileNames names{
+      {"metrics.csv", "best.safetensors", "last.safetensors", "summary.json"}};
+  return names;
+}
+
 ClassifierTrainResult train_classifier(const ClassifierTrainConfig& c,
                                        const ClassifierTrainHooks& hooks) {
   const auto start = Clock::now();
@@ -151,6 +158,8 @@ ClassifierTrainResult train_classifier(const ClassifierTrainConfig& c,
   check_setting("--weight-decay", c.weight_decay, limits::kWeightDecay);
   check_setting("--width", c.width, limits::kClassifierWidth);
   check_setting("--threads", c.threads, limits::kDecodeThreads);
+  TINT_CHECK(!c.out.empty(), "no output folder (--out) was given");
+  check_output_outside_input(c.out, "--out", c.data, "--data");
 
   DatasetOptions options{.size = c.size, .seed = c.seed};
   const ImageDataset train(c.data, Split::Train, options);
@@ -186,7 +195,20 @@ ClassifierTrainResult train_classifier(const ClassifierTrainConfig& c,
   const int64_t total_steps = c.epochs * loader.batches_per_epoch();
   CosineAnnealingLR schedule(opt, total_steps);
 
-  fs::create_directories(c.out);
+  // The folder: a new run never replaces an earlier one unless asked to (--overwrite).
+  const std::vector<fs::path> removed =
+      claim_run_folder(c.out, classifier_run_files(), c.overwrite, /*can_resume=*/false);
+  if (!removed.empty())
+    log("--overwrite: removed the earlier run's " + std::to_string(removed.size()) +
+        " file(s) from " + c.out);
+  std::error_code ec;
+  fs::create_directories(c.out, ec);
+  TINT_CHECK(fs::is_directory(c.out), "cannot create the output folder ", c.out,
+             ec ? " (" + ec.message() + ")" : std::string());
+  for (const fs::path& stale : remove_stale_temporaries(c.out, [](const std::string& name) {
+         return classifier_run_files().matches(name);
+       }))
+    log("removed " + stale.string() + ", a temporary file left by a run that was killed");
   const std::string best_path = (fs::path(c.out) / "best.safetensors").string();
   const std::string last_path = (fs::path(c.out) / "last.safetensors").string();
   std::ofstream metrics(fs::path(c.out) / "metrics.csv", std::ios::trunc);
@@ -214,6 +236,7 @@ ClassifierTrainResult train_classifier(const ClassifierTrainConfig& c,
     const auto epoch_start = Clock::now();
     double loss_sum = 0;
     int64_t right = 0, seen = 0;
+    bool stopped = false;
     while (std::optional<Batch> batch = loader.next()) {
       if (batch->size() < 2) continue;  // unreadable files left a batch too small for BN
       const Tensor target = batch_targets(*batch, train_labels, c.device);
@@ -229,6 +252,22 @@ ClassifierTrainResult train_classifier(const ClassifierTrainConfig& c,
       seen += batch->size();
       if (bar) bar->update(seen, {{"loss", loss_sum / static_cast<double>(seen)},
                                   {"acc", static_cast<double>(right) / static_cast<double>(seen)}});
+      if (hooks.should_stop && hooks.should_stop()) {
+        stopped = true;
+        break;
+      }
+    }
+    result.steps = step;
+    if (stopped) {
+      if (bar) bar->finish();
+      std::map<std::string, std::string> meta =
+          classifier_metadata(result.classes, c.width, c.size, c.data);
+      meta["epoch"] = std::to_string(epoch - 1);  // epochs finished
+      meta["step"] = std::to_string(step);
+      save_checkpoint(last_path, model, &opt, meta);
+      result.interrupted = true;
+      result.seconds = seconds_since(start);
+      return result;
     }
     if (bar) bar->finish();
     TINT_CHECK(seen > 0, "no readable training batch in epoch ", epoch, " of ", c.data);

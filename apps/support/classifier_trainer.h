@@ -16,7 +16,10 @@
 //   accuracy);
 // - at the end: best.safetensors loaded back through ImageClassifier::load and scored on the
 //   test split, and out/summary.json (written atomically).
-// Nothing is written before the inputs have been checked; errors are tint::Errors.
+// Nothing is written before the inputs have been checked; errors are tint::Errors. The output
+// folder must lie outside the data folder, and a folder that holds an earlier run
+// (classifier_run_files) is refused unless config.overwrite, which removes its files first
+// (output_guard.h); temporaries of saves that a killed run left there are removed.
 #pragma once
 
 #include <cstdint>
@@ -25,13 +28,15 @@
 #include <vector>
 
 #include "framework/core/device.h"
+#include "output_guard.h"
 
 namespace tint::apps {
 
 // The numbers must lie in the train_classifier flags' ranges (setting_limits.h).
 struct ClassifierTrainConfig {
   std::string data;                  // image folder (required)
-  std::string out = "runs/classifier";
+  std::string out = "runs/classifier";  // outside data; must not hold a run unless overwrite
+  bool overwrite = false;               // replace the run in out (its files removed first)
   int size = 64;                     // input side, a multiple of 8
   int64_t batch = 32;
   int64_t epochs = 30;
@@ -56,13 +61,22 @@ struct ClassifierTrainResult {
   double val_accuracy = 0;   // of the best epoch
   double test_accuracy = 0;  // of best.safetensors
   int64_t train_images = 0, val_images = 0, test_images = 0, parameters = 0;
+  int64_t steps = 0;          // optimizer steps done
+  bool interrupted = false;   // stopped by hooks.should_stop: last.safetensors saved, no test
   double seconds = 0;
 };
 
 struct ClassifierTrainHooks {
   std::function<void(const std::string&)> log;  // one line at a time; default: stdout
   bool progress = true;                         // draw a progress bar on stderr
+  // Polled after every step: true stops the run there; it saves out/last.safetensors (the
+  // model and Adam's state, with the epochs finished and the step in its metadata) and
+  // returns with interrupted set, without the test or summary.json.
+  std::function<bool()> should_stop;
 };
+
+// The files a run writes into its folder: metrics.csv, best and last safetensors, summary.json.
+const RunFileNames& classifier_run_files();
 
 ClassifierTrainResult train_classifier(const ClassifierTrainConfig& config,
                                        const ClassifierTrainHooks& hooks = {});

@@ -14,6 +14,7 @@
 #include "image_classifier.h"
 #include "image_folder.h"
 #include "image_tensor.h"
+#include "output_guard.h"
 #include "progress_bar.h"
 #include "setting_limits.h"
 #include "train_config.h"
@@ -257,6 +258,7 @@ std::vector<Job> plan_jobs(const ColorizeRun& run) {
     std::error_code ec;
     TINT_CHECK(fs::exists(input, ec), "input ", input, " does not exist");
     if (fs::is_directory(input, ec)) {
+      check_output_outside_input(run.out, "--out", input, "the input folder");
       for (const fs::path& file : list_image_files(input))  // errors name the folder
         found.emplace_back(file, fs::relative(file, input).replace_extension(".png"));
     } else {

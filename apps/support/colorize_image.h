@@ -119,7 +119,8 @@ struct ColorizeResult {
 // .png> for a folder's images; a later input whose output name is taken gets "-2", "-3", ...
 // tint::Error (one sentence naming the path), before any image is written, for: no inputs, an
 // input path that does not exist, a folder without images, an output that would overwrite
-// its input, a missing or unloadable checkpoint, an unavailable device, a bad --size or
+// its input, an output folder inside an input folder (the next run over that folder would
+// colorize the colorizations), a missing or unloadable checkpoint, an unavailable device, a bad --size or
 // temperature, an output folder that cannot be created. A file that does not decode is a
 // tint::Error when it is the only image; among several it is skipped with a warning naming
 // it and listed in skipped, and the others are done.

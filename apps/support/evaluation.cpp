@@ -25,6 +25,7 @@
 #include "kernels/lab.h"
 #include "kernels/metrics.h"
 #include "line_plot.h"
+#include "output_guard.h"
 #include "progress_bar.h"
 #include "setting_limits.h"
 #include "trainer.h"
@@ -170,6 +171,7 @@ EvaluationResult evaluate_colorization(const EvaluateConfig& c) {
   const EvalMethod method = c.checkpoint.empty() ? parse_baseline(c.baseline)
                                                  : EvalMethod::Checkpoint;
   TINT_CHECK(!c.out.empty(), "no output folder (--out) was given");
+  check_output_outside_input(c.out, "--out", c.data, "--data");
   if (c.size) check_setting("--size", *c.size, limits::kImageSize);
   if (c.temperature) check_setting("--temperature", *c.temperature, limits::kTemperature);
   check_setting("--batch", c.batch, limits::kBatch);
@@ -310,6 +312,10 @@ EvaluationResult evaluate_colorization(const EvaluateConfig& c) {
 void write_evaluation(const EvaluationResult& r, const EvaluateConfig& c) {
   const fs::path out(c.out);
   fs::create_directories(out);
+  remove_stale_temporaries(out, [](const std::string& name) {  // of a killed evaluation
+    return name == "summary.json" || name == "per_image.csv" || name == "cumulative.csv" ||
+           name == "cumulative.png";
+  });
   nlohmann::ordered_json j;
   j["method"] = r.method;
   j["loss"] = r.loss.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json(r.loss);

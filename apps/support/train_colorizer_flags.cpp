@@ -30,7 +30,7 @@ void add_train_colorizer_flags(CLI::App& app, TrainColorizerFlags& f) {
       ", which barely moves in a short CPU run), on a "
       "GPU the report's recipe (defaults shown below). Flags you give always win over the "
       "preset. Writes OUT/metrics.csv, last.safetensors (every --save-every epochs and at the "
-      "end; Ctrl-C saves it and exits with 130), best.safetensors (best val AuC; not with "
+      "end; Ctrl-C or SIGTERM saves it and exits with 130 or 143), best.safetensors (best val AuC; not with "
       "--no-best), prior.safetensors (class-rebal loss) and "
       "grid_epochNNN.png (input grey | ground truth | colorization; annealed mean, then "
       "bilinear x4; not with --grid-images 0).");
@@ -108,10 +108,17 @@ void add_train_colorizer_flags(CLI::App& app, TrainColorizerFlags& f) {
                      "seed of initialisation, dropout, split, shuffling and augmentation")
           ->capture_default_str()
           ->transform(flags::seed_number()));
-  add(app.add_option("--out", c.out, "output folder")->capture_default_str());
+  add(app.add_option("--out", c.out,
+                     "output folder, outside --data; one that holds an earlier run needs "
+                     "--resume or --overwrite (left out: runs/colorizer, or runs/colorizer-2, "
+                     "-3, ... when that holds a run)")
+          ->capture_default_str());
   add(app.add_flag("--resume", c.resume,
                    "continue from OUT/last.safetensors with its settings (flags you give must "
                    "not contradict it)"));
+  add(app.add_flag("--overwrite", c.overwrite,
+                   "replace the earlier run in --out: its metrics.csv, checkpoints, prior and "
+                   "grids are removed first"));
   add(app.add_option("--prior", c.prior,
                      "class-rebalancing prior (safetensors, from compute_prior or an earlier "
                      "run); default: computed from the training split at --size"));
@@ -122,7 +129,7 @@ void add_train_colorizer_flags(CLI::App& app, TrainColorizerFlags& f) {
           ->transform(flags::whole_number(limits::kEveryEpochs)));
   add(app.add_option("--save-every", c.save_every,
                      "epochs between writes of OUT/last.safetensors (the last epoch and a "
-                     "Ctrl-C always write it; a seed-model checkpoint with Adam's state is "
+                     "Ctrl-C or SIGTERM always write it; a seed-model checkpoint with Adam's state is "
                      "~300 MB)")
           ->capture_default_str()
           ->transform(flags::whole_number(limits::kEveryEpochs)));

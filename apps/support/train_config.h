@@ -52,6 +52,7 @@ struct TrainConfig {
   uint64_t seed = 0;            // initialisation, dropout, split, shuffling, augmentation
   std::string out = "runs/colorizer";
   bool resume = false;       // continue from out/last.safetensors
+  bool overwrite = false;    // a new run replaces the run in out (else out must hold none)
   std::string prior;         // a prior file to use; empty: computed from the training split
   int64_t report_every = 1;  // epochs between summary lines and grid PNGs (the last always)
   int64_t save_every = 1;    // epochs between last.safetensors writes (the last always)

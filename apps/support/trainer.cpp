@@ -16,6 +16,7 @@
 #include <sstream>
 
 #include "dataset.h"
+#include "output_guard.h"
 #include "framework/optim/graphed_step.h"
 #include "framework/tint.h"
 #include "kernels/color_loss.h"
@@ -139,6 +140,9 @@ void validate_config(const TrainConfig& c) {
   check_setting("--grid-images", c.grid_images, limits::kGridImages);
   check_setting("--threads", c.threads, limits::kDecodeThreads);
   TINT_CHECK(!c.out.empty(), "--out is empty; give a folder");
+  TINT_CHECK(!(c.resume && c.overwrite),
+             "--resume continues the run in --out and --overwrite replaces it; give one of them");
+  check_output_outside_input(c.out, "--out", c.data, "--data");
 }
 
 // The prior's weights: from a file (config.prior, or the run's own copy when resuming) or
@@ -215,6 +219,12 @@ void trim_metrics(const fs::path& path, int64_t epochs_done) {
 
 }  // namespace
 
+const RunFileNames& colorizer_run_files() {
+  static const RunFileNames names{{"metrics.csv", "last.safetensors", "best.safetensors",
+                                   "prior.safetensors", "grid_epoch*.png"}};
+  return names;
+}
+
 Tensor decode_full_resolution(const models::ColorizerModel& model, const Tensor& out, int64_t h,
                               int64_t w, double temperature) {
   NoGradGuard no_grad;
@@ -269,10 +279,24 @@ TrainResult train_colorizer(const TrainConfig& c, const TrainHooks& hooks) {
     TINT_CHECK(fs::exists(c.prior), "--prior ", c.prior, " does not exist");
     if (c.loss == ColorLossKind::ClassRebal) (void)color::load_prior(c.prior);  // checks it
   }
+  // The folder: a new run never replaces an earlier one unless asked to (--overwrite).
+  if (!c.resume) {
+    std::vector<fs::path> keep;
+    if (!c.prior.empty()) keep.emplace_back(c.prior);
+    const std::vector<fs::path> removed =
+        claim_run_folder(out, colorizer_run_files(), c.overwrite, /*can_resume=*/true, keep);
+    if (!removed.empty())
+      log("--overwrite: removed the earlier run's " + std::to_string(removed.size()) +
+          " file(s) from " + c.out);
+  }
   std::error_code ec;
   fs::create_directories(out, ec);
   TINT_CHECK(fs::is_directory(out), "cannot create the output folder ", c.out,
              ec ? " (" + ec.message() + ")" : "");
+  for (const fs::path& stale : remove_stale_temporaries(out, [](const std::string& name) {
+         return colorizer_run_files().matches(name);
+       }))
+    log("removed " + stale.string() + ", a temporary file left by a run that was killed");
 
   TrainResult result;
   const auto wrote = [&](const std::string& name) {

@@ -49,6 +49,7 @@
 
 #include "framework/tensor/tensor.h"
 #include "models/colorizer.h"
+#include "output_guard.h"
 #include "train_config.h"
 
 namespace tint::apps {
@@ -92,9 +93,17 @@ struct TrainHooks {
 Tensor decode_full_resolution(const models::ColorizerModel& model, const Tensor& out, int64_t h,
                               int64_t w, double temperature);
 
+// The files a run writes into its folder (metrics.csv, last, best and prior safetensors,
+// grid_epochNNN.png): a folder holding any of them holds a run.
+const RunFileNames& colorizer_run_files();
+
 // Runs (or with config.resume, continues) a training run. Errors (a missing or empty data
 // folder, an unreadable prior or checkpoint, bad settings) are tint::Errors with one clear
-// sentence; nothing is written before the inputs have been checked.
+// sentence; nothing is written before the inputs have been checked. The output folder:
+// config.out must lie outside config.data (the run's grids would become training images);
+// a new run refuses a folder that holds an earlier run (colorizer_run_files) unless
+// config.overwrite, which removes the earlier run's files first (output_guard.h); the
+// temporaries of saves that a killed run left there are removed.
 TrainResult train_colorizer(const TrainConfig& config, const TrainHooks& hooks = {});
 
 }  // namespace tint::apps

@@ -1,12 +1,10 @@
-// safetensors writer and validating reader, and the atomic file write every tint writer uses.
+// safetensors writer and validating reader (files are written by framework/io/atomic_file.h).
 // The reader checks the whole layout before trusting a byte of it (header bounds, JSON, dtype
 // names, shapes against byte ranges, offsets covering the data exactly once) and names the
 // file in every error, because a corrupt checkpoint is a user's problem to fix, not a crash.
 #include "framework/io/safetensors.h"
 
-#include <fcntl.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <bit>
@@ -127,52 +125,6 @@ Entry parse_entry(const std::string& path, const std::string& name, const ordere
 }
 
 }  // namespace
-
-void write_file_atomically(const std::string& path, const std::string& bytes) {
-  // Same folder as the target, so rename() is atomic (never across file systems); the pid
-  // keeps two processes writing the same path from sharing a temp file.
-  const std::string tmp = path + ".tmp." + std::to_string(::getpid());
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  TINT_CHECK(fd >= 0, "cannot write ", path, ": creating the temporary file ", tmp,
-             " failed: ", std::strerror(errno));
-  auto fail = [&](const char* what) {
-    const std::string reason = std::strerror(errno);
-    ::close(fd);
-    ::unlink(tmp.c_str());
-    TINT_FAIL("cannot write ", path, ": ", what, " failed: ", reason);
-  };
-  size_t done = 0;
-  while (done < bytes.size()) {
-    const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      fail("writing the temporary file");
-    }
-    done += static_cast<size_t>(n);
-  }
-  // Flush before the rename: otherwise a crash could leave the new name pointing at an
-  // empty file, which is worse than keeping the old one.
-  if (::fsync(fd) != 0) fail("fsync");
-  if (::close(fd) != 0) {
-    const std::string reason = std::strerror(errno);
-    ::unlink(tmp.c_str());
-    TINT_FAIL("cannot write ", path, ": closing the temporary file failed: ", reason);
-  }
-  if (::rename(tmp.c_str(), path.c_str()) != 0) {
-    const std::string reason = std::strerror(errno);
-    ::unlink(tmp.c_str());
-    TINT_FAIL("cannot write ", path, ": renaming the temporary file onto it failed: ", reason);
-  }
-  // Make the rename itself durable; best effort, since some file systems refuse to open or
-  // sync a directory and the data is already safe under one of the two names.
-  const size_t slash = path.find_last_of('/');
-  const std::string dir = slash == std::string::npos ? "." : path.substr(0, slash + 1);
-  const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dfd >= 0) {
-    ::fsync(dfd);
-    ::close(dfd);
-  }
-}
 
 namespace {
 // Position of a dtype in the reference implementation's Dtype enum (BOOL, U8, I8, F8*, I16,

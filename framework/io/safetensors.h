@@ -8,6 +8,7 @@
 #include <map>
 #include <string>
 
+#include "framework/io/atomic_file.h"
 #include "framework/tensor/tensor.h"
 
 namespace tint {
@@ -25,8 +26,5 @@ void save_safetensors(const std::string& path, const StateDict& tensors,
 // Reads every tensor onto the cpu. A missing, truncated or corrupt file is a tint::Error
 // naming the path and what was wrong.
 SafetensorsFile load_safetensors(const std::string& path);
-
-// Writes bytes to path through a temp file and rename (shared by every writer in tint).
-void write_file_atomically(const std::string& path, const std::string& bytes);
 
 }  // namespace tint

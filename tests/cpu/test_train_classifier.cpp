@@ -173,3 +173,40 @@ TEST_CASE("train_classifier names the bad folder or label", "[classifier][traini
   // Nothing was written for any of these.
   CHECK_FALSE(std::filesystem::exists(dir.path / "out"));
 }
+
+TEST_CASE("train_classifier never replaces an earlier run by surprise, and stops when asked",
+          "[classifier][training]") {
+  TempDir dir;
+  write_colour_folder(dir.path / "data");
+  apps::ClassifierTrainConfig c = quick_config(dir);
+  c.epochs = 1;
+  apps::train_classifier(c, kQuiet);
+  const std::string summary = dir.file("out/summary.json");
+  const auto summary_time = std::filesystem::last_write_time(summary);
+
+  CHECK_THROWS_WITH(apps::train_classifier(c, kQuiet),
+                    Contains("the output folder " + c.out + " already holds a run") &&
+                        Contains("replace it with --overwrite") && !Contains("--resume"));
+  CHECK(std::filesystem::last_write_time(summary) == summary_time);
+
+  // An output folder inside the data folder is refused before anything is written.
+  apps::ClassifierTrainConfig inside = c;
+  inside.out = dir.file("data/out");
+  CHECK_THROWS_WITH(apps::train_classifier(inside, kQuiet), Contains("is inside --data"));
+  CHECK_FALSE(std::filesystem::exists(inside.out));
+
+  // --overwrite and a stop after the third step: last.safetensors holds that step, and the
+  // earlier run's best and summary are gone (they were another run's).
+  c.overwrite = true;
+  apps::ClassifierTrainHooks stopping = kQuiet;
+  int polls = 0;
+  stopping.should_stop = [&] { return ++polls == 3; };
+  const apps::ClassifierTrainResult r = apps::train_classifier(c, stopping);
+  CHECK(r.interrupted);
+  CHECK(r.steps == 3);
+  const Checkpoint last = read_checkpoint(dir.file("out/last.safetensors"));
+  CHECK(last.step == 3);
+  CHECK(last.extra.at("epoch") == "0");
+  CHECK_FALSE(std::filesystem::exists(summary));
+  CHECK_FALSE(std::filesystem::exists(dir.file("out/best.safetensors")));
+}

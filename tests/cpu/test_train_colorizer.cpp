@@ -4,9 +4,8 @@
 // a run stopped mid-epoch and resumed ends bit-identical to an uninterrupted one; presets
 // fill only what the user left out; bad inputs (empty data folder, missing prior, truncated
 // checkpoint, contradicting settings) give one clear sentence; the binary exits non-zero on
-// them and with 130 after Ctrl-C, leaving a checkpoint. Needs tint_app_support.
-#include <sys/wait.h>
-
+// them and with 130 after Ctrl-C (143 after SIGTERM), leaving a checkpoint; a new run never
+// replaces an earlier one by surprise. Needs tint_app_support.
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <cstdlib>
@@ -19,8 +18,9 @@
 #include "apps/support/train_grid.h"
 #include "apps/support/trainer.h"
 #include "framework/tint.h"
-#include "trainer_fixtures.h"
+#include "app_runs.h"
 #include "temp_dir.h"
+#include "trainer_fixtures.h"
 
 using namespace tint;
 using namespace tint::apps;
@@ -37,22 +37,11 @@ TrainHooks quiet(std::function<bool(int64_t)> stop = {}) {
   return {.should_stop = std::move(stop), .log = [](const std::string&) {}, .progress = false};
 }
 
-// The apps/train_colorizer binary next to this test binary (build/tests -> build/apps).
-fs::path app_binary() {
-  std::error_code ec;
-  const fs::path self = fs::read_symlink("/proc/self/exe", ec);
-  return ec ? fs::path() : self.parent_path().parent_path() / "apps" / "train_colorizer";
-}
-
-// Runs a shell command; its exit code (or -1), its stderr in *err.
-int run_command(const std::string& command, const fs::path& err_file, std::string* err) {
-  const int status = std::system((command + " >/dev/null 2>" + err_file.string()).c_str());
-  std::ifstream in(err_file);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  *err = ss.str();
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
+fs::path app_binary() { return tint::testing::app_path("train_colorizer"); }
+// The last line train_colorizer prints before its first step: a stop asked for after it
+// saves a checkpoint (a step is done before the first poll).
+constexpr const char* kTrainingStarted = "Gray baseline";
+using tint::testing::run_command;
 
 // c trained one step (the val loss next to initialisation), then resumed on to 240 steps (60
 // epochs of 4 batches) with a grid every report_every epochs.
@@ -395,7 +384,7 @@ TEST_CASE("the colorization grid tiles grey | truth | colorization triplets", "[
   CHECK_THROWS_WITH(colorization_grid(L, zeros({3, 2, 4, 4}), pred), Contains("colorization_grid"));
 }
 
-TEST_CASE("the train_colorizer binary: errors exit non-zero, Ctrl-C saves and exits 130",
+TEST_CASE("the train_colorizer binary: errors exit non-zero, Ctrl-C and SIGTERM save and exit",
           "[trainer]") {
   const fs::path app = app_binary();
   if (!fs::exists(app)) {
@@ -421,15 +410,114 @@ TEST_CASE("the train_colorizer binary: errors exit non-zero, Ctrl-C saves and ex
         0);
   CHECK_THAT(text, Contains("missing.st does not exist"));
 
-  // Ctrl-C (SIGINT after 3 s) in a long run: a checkpoint, exit code 130.
-  const int code = run_command(
-      "timeout --preserve-status -s INT 3 " + base + data + " --epochs 100000", err, &text);
+  // Ctrl-C (SIGINT once training has started) in a long run: a checkpoint, exit code 130.
+  const fs::path printed = dir.path / "stdout.txt";
+  const int code = tint::testing::run_and_signal_after(base + data + " --epochs 100000", printed,
+                                                       kTrainingStarted, SIGINT, 300, err, &text);
   CHECK(code == 130);
   const fs::path last = dir.path / "run" / "last.safetensors";
   REQUIRE(fs::exists(last));
   CHECK(read_checkpoint(last.string()).step > 0);
+  // The same --out again without --resume: refused in one line, the run left as it was.
+  const uintmax_t last_size = fs::file_size(last);
+  CHECK(run_command(base + data + " --iters 1", err, &text) != 0);
+  CHECK_THAT(text, Contains("already holds a run") && Contains("--resume") &&
+                       Contains("--overwrite"));
+  CHECK(std::count(text.begin(), text.end(), '\n') == 1);
+  CHECK(fs::file_size(last) == last_size);
+
+  // SIGTERM (kill, schedulers, containers) as Ctrl-C: the step finishes, a checkpoint, 143.
+  const std::string term_base =
+      app.string() + " --device cpu --out " + (dir.path / "run_term").string();
+  CHECK(tint::testing::run_and_signal_after(term_base + data + " --epochs 100000", printed,
+                                            kTrainingStarted, SIGTERM, 300, err, &text) == 143);
+  REQUIRE(fs::exists(dir.path / "run_term" / "last.safetensors"));
+  CHECK(read_checkpoint((dir.path / "run_term" / "last.safetensors").string()).step > 0);
+
   // A truncated checkpoint on --resume.
   fs::resize_file(last, 100);
   CHECK(run_command(base + data + " --resume --iters 5", err, &text) != 0);
   CHECK_THAT(text, Contains(last.string()));
+}
+
+TEST_CASE("the train_colorizer binary's default output folder never holds an earlier run",
+          "[trainer]") {
+  const fs::path app = app_binary();
+  if (!fs::exists(app)) {
+    WARN("apps/train_colorizer is not built next to the tests (" << app << "); skipped");
+    return;
+  }
+  TempDir dir;
+  make_scene_folder(dir.path / "data", 8, 4);
+  // No --out: runs/colorizer in the working folder, then runs/colorizer-2.
+  const std::string command = "(cd " + dir.path.string() + " && " + app.string() +
+                              " --device cpu --data data --size 32 --width 0.125 --iters 1 "
+                              "--grid-images 1 --threads 1 > " + (dir.path / "out.txt").string() +
+                              ")";
+  std::string text;
+  REQUIRE(run_command(command, dir.path / "err.txt", &text) == 0);
+  REQUIRE(run_command(command, dir.path / "err.txt", &text) == 0);
+  std::ifstream out_file(dir.path / "out.txt");
+  const std::string printed((std::istreambuf_iterator<char>(out_file)), {});
+  CHECK_THAT(printed, Contains("output: runs/colorizer-2 (runs/colorizer holds an earlier run"));
+  CHECK(fs::exists(dir.path / "runs" / "colorizer" / "last.safetensors"));
+  CHECK(fs::exists(dir.path / "runs" / "colorizer-2" / "last.safetensors"));
+}
+
+TEST_CASE("a new run never replaces an earlier one by surprise", "[trainer]") {
+  TempDir dir;
+  make_scene_folder(dir.path / "data", 8, 4);
+  const fs::path out = dir.path / "run";
+  TrainConfig c = small_train_config(dir.path / "data", out);
+  c.iters = 1;
+  REQUIRE_FALSE(train_colorizer(c, quiet()).interrupted);
+  const Checkpoint first = read_checkpoint((out / "last.safetensors").string());
+
+  // Again without --resume: refused before anything is written.
+  CHECK_THROWS_WITH(train_colorizer(c, quiet()),
+                    Contains("the output folder " + out.string() + " already holds a run") &&
+                        Contains("continue it with --resume") &&
+                        Contains("replace it with --overwrite"));
+  const Checkpoint after_refusal = read_checkpoint((out / "last.safetensors").string());
+  for (const auto& [name, t] : first.model)
+    CHECK(after_refusal.model.at(name).to_vector<float>() == t.to_vector<float>());
+  c.resume = c.overwrite = true;
+  CHECK_THROWS_WITH(train_colorizer(c, quiet()), Contains("give one of them"));
+
+  // --overwrite: the earlier run's files go (a grid of a longer run, the temporary of a save
+  // that was killed), the user's own files stay, and the new run is written.
+  c.resume = false;
+  std::ofstream(out / "notes.txt") << "mine";
+  std::ofstream(out / "grid_epoch099.png") << "an old grid";
+  const fs::path killed_save = out / "last.safetensors.tmp.999999999";  // no such process
+  std::ofstream(killed_save) << "half";
+  std::vector<std::string> lines;
+  TrainHooks hooks = quiet();
+  hooks.log = [&](const std::string& line) { lines.push_back(line); };
+  REQUIRE_FALSE(train_colorizer(c, hooks).interrupted);
+  CHECK_FALSE(fs::exists(out / "grid_epoch099.png"));
+  CHECK_FALSE(fs::exists(killed_save));
+  CHECK(fs::exists(out / "notes.txt"));
+  CHECK(fs::exists(out / "grid_epoch001.png"));
+  CHECK(fs::exists(out / "last.safetensors"));
+  const auto logged = [&](const std::string& text) {
+    return std::any_of(lines.begin(), lines.end(),
+                       [&](const std::string& l) { return l.find(text) != std::string::npos; });
+  };
+  CHECK(logged("--overwrite: removed the earlier run's"));
+
+  // A killed save's temporary in a resumed run's folder is removed at the start too.
+  std::ofstream(killed_save) << "half";
+  c.overwrite = false;
+  c.resume = true;
+  c.iters = 2;
+  lines.clear();
+  REQUIRE_FALSE(train_colorizer(c, hooks).interrupted);
+  CHECK_FALSE(fs::exists(killed_save));
+  CHECK(logged("a temporary file left by a run that was killed"));
+
+  // An output folder inside the data folder: its grids would become training images.
+  c = small_train_config(dir.path / "data", dir.path / "data" / "run");
+  CHECK_THROWS_WITH(train_colorizer(c, quiet()), Contains("is inside --data"));
+  CHECK_FALSE(fs::exists(dir.path / "data" / "run"));
 }
