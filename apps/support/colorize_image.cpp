@@ -18,6 +18,7 @@
 #include "framework/autograd/grad_mode.h"
 #include "framework/core/error.h"
 #include "framework/io/checkpoint.h"
+#include "framework/io/input_file.h"
 #include "framework/io/metadata.h"
 #include "framework/io/safetensors.h"
 #include "framework/ops/shape_ops.h"
@@ -67,11 +68,7 @@ Device model_device(const models::ColorizerModel& model) {
 }  // namespace
 
 LoadedColorizer load_colorizer(const std::string& path, const ModelSpec& spec, Device device) {
-  namespace fs = std::filesystem;
-  std::error_code ec;
-  TINT_CHECK(fs::exists(path, ec), "checkpoint ", path, " does not exist");
-  TINT_CHECK(!fs::is_directory(path, ec), "checkpoint ", path,
-             " is a folder, not a checkpoint file");
+  check_regular_file(path, "checkpoint");  // missing, a folder, a FIFO or a device
   SafetensorsFile file = load_safetensors(path);  // errors name the path
 
   LoadedColorizer out;

@@ -5,11 +5,12 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
-#include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "app_main.h"
 #include "augment.h"
+#include "framework/io/input_file.h"
 #include "framework/io/metadata.h"
 #include "framework/tint.h"
 #include "models/small_vgg.h"
@@ -47,15 +48,16 @@ std::map<std::string, std::string> classifier_metadata(const std::vector<std::st
 }
 
 std::map<std::string, std::vector<int64_t>> read_class_map(const std::string& path) {
-  std::error_code ec;
-  TINT_CHECK(fs::is_regular_file(path, ec), "class map ", path,
-             " does not exist (expected a JSON file of kind -> ImageNet indices, e.g. "
+  // A map of 1000 ImageNet indices is a few kilobytes; anything over this is not one.
+  constexpr uint64_t kMaxBytes = 16 << 20;
+  std::string text;
+  const std::string problem = try_read_regular_file(path, kMaxBytes, &text);
+  TINT_CHECK(problem.empty(), "class map ", path, " ", problem,
+             " (expected a JSON file of kind -> ImageNet indices, e.g. "
              "data/imagenet_fruit_classes.json)");
-  std::ifstream in(path);
-  TINT_CHECK(in.good(), "class map ", path, " cannot be read");
   nlohmann::json doc;
   try {
-    doc = nlohmann::json::parse(in);
+    doc = nlohmann::json::parse(text);
   } catch (const nlohmann::json::exception& e) {
     TINT_FAIL("class map ", path, " is not valid JSON: ", e.what());
   }
@@ -114,8 +116,8 @@ ImageClassifier::~ImageClassifier() = default;
 std::unique_ptr<ImageClassifier> ImageClassifier::load(const std::string& path,
                                                        const std::string& class_map,
                                                        Device device) {
-  std::error_code ec;
-  TINT_CHECK(fs::is_regular_file(path, ec), "classifier ", path, " does not exist (expected ",
+  const std::string problem = try_read_regular_file(path, kNoSizeLimit, nullptr);  // reads nothing
+  TINT_CHECK(problem.empty(), "classifier ", path, " ", problem, " (expected ",
              class_map.empty() ? "a train_classifier checkpoint" : "VGG16 safetensors weights",
              ")");
   if (class_map.empty()) {

@@ -17,6 +17,7 @@
 
 #include "dataset.h"
 #include "framework/optim/graphed_step.h"
+#include "framework/io/input_file.h"
 #include "framework/tint.h"
 #include "kernels/color_loss.h"
 #include "kernels/lab.h"
@@ -266,7 +267,7 @@ TrainResult train_colorizer(const TrainConfig& c, const TrainHooks& hooks) {
     check_checkpoint_settings(c, resumed->extra, last_path.string());
   }
   if (!c.prior.empty()) {
-    TINT_CHECK(fs::exists(c.prior), "--prior ", c.prior, " does not exist");
+    check_regular_file(c.prior, "--prior");  // missing, a folder, a FIFO: one sentence
     if (c.loss == ColorLossKind::ClassRebal) (void)color::load_prior(c.prior);  // checks it
   }
   std::error_code ec;
