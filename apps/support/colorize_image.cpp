@@ -91,6 +91,11 @@ LoadedColorizer load_colorizer(const std::string& path, const ModelSpec& spec, D
     // A plain file's metadata is not read for the model: the flags say what it is.
   }
   TINT_CHECK(!state.empty(), path, ": holds no model weights");
+  try {
+    nn::check_finite_state(state);  // NaN weights would colorize every image black
+  } catch (const Error& e) {
+    TINT_FAIL(path, ": ", user_message(e.what()));
+  }
 
   // What the metadata says (train_colorizer's keys first, then the plain ones).
   std::optional<std::string> saved_model, saved_head, saved_width;

@@ -146,6 +146,11 @@ std::unique_ptr<ImageClassifier> ImageClassifier::load(const std::string& path,
     TINT_CHECK(!classes.empty(), path, ": the classifier has no classes");
     auto model = std::make_shared<models::SmallVgg>(static_cast<int64_t>(classes.size()), width);
     try {
+      nn::check_finite_state(ck.model);
+    } catch (const Error& e) {
+      TINT_FAIL(path, ": ", user_message(e.what()));
+    }
+    try {
       model->load_state_dict(ck.model);
     } catch (const Error& e) {
       TINT_FAIL(path, ": the weights do not fit a small-vgg of width ", width, " with ",
@@ -176,6 +181,11 @@ std::unique_ptr<ImageClassifier> ImageClassifier::load(const std::string& path,
              "torchvision's vgg16 state dict, optionally under 'model.')");
   const double width = static_cast<double>(first->second.size(0)) / 64.0;
   auto model = std::make_shared<models::Vgg16>(width);
+  try {
+    nn::check_finite_state(state);
+  } catch (const Error& e) {
+    TINT_FAIL(path, ": ", user_message(e.what()));
+  }
   try {
     model->load_state_dict(state);
   } catch (const Error& e) {
