@@ -16,7 +16,10 @@
 //   accuracy);
 // - at the end: best.safetensors loaded back through ImageClassifier::load and scored on the
 //   test split, and out/summary.json (written atomically).
-// Nothing is written before the inputs have been checked; errors are tint::Errors.
+// A training or validation loss that becomes NaN or infinite (a diverged run: lower the lr)
+// is a tint::Error at once; the checkpoints and metrics of earlier epochs stay, and nothing of
+// the diverged model is written. Nothing is written before the inputs have been checked;
+// errors are tint::Errors.
 #pragma once
 
 #include <cstdint>

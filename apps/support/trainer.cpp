@@ -523,6 +523,8 @@ TrainResult train_colorizer(const TrainConfig& c, const TrainHooks& hooks) {
     m.images_per_s = epoch_images / std::max(train_seconds, 1e-9);
     m.data_wait_s = train_loader.wait_seconds() - wait_start;
     validate(&m.val_loss, &m.val_auc);
+    TINT_CHECK(std::isfinite(m.val_loss) && std::isfinite(m.val_auc), "the validation loss became ",
+               m.val_loss, " (val AuC ", m.val_auc, ") after step ", pos.step, "; lower --lr");
     {
       std::ofstream csv(metrics_path, std::ios::app);
       char row[256];

@@ -173,3 +173,23 @@ TEST_CASE("train_classifier names the bad folder or label", "[classifier][traini
   // Nothing was written for any of these.
   CHECK_FALSE(std::filesystem::exists(dir.path / "out"));
 }
+
+TEST_CASE("train_classifier stops when the loss diverges and keeps no diverged model",
+          "[classifier][training]") {
+  TempDir dir;
+  write_colour_folder(dir.path / "data");
+  apps::ClassifierTrainConfig c = quick_config(dir);
+  c.epochs = 2;
+  c.lr = 1e30;  // the first step throws the weights to +-1e30: the next loss is inf or NaN
+  std::vector<std::string> lines;
+  CHECK_THROWS_WITH(apps::train_classifier(c, {[&](const std::string& l) { lines.push_back(l); },
+                                               false}),
+                    Contains("the training loss became") && Contains("at step 2") &&
+                        Contains("lower --lr"));
+  // The run stopped in its first epoch: no checkpoint, no summary, no test accuracy.
+  const std::filesystem::path out = dir.path / "out";
+  CHECK_FALSE(std::filesystem::exists(out / "best.safetensors"));
+  CHECK_FALSE(std::filesystem::exists(out / "last.safetensors"));
+  CHECK_FALSE(std::filesystem::exists(out / "summary.json"));
+  for (const std::string& line : lines) CHECK_THAT(line, !Contains("(best)"));
+}
