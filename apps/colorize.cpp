@@ -52,6 +52,9 @@ int main(int argc, char** argv) {
   app.add_flag("--keep-aspect", run.options.keep_aspect,
                "resample the short side to --size and the long side in proportion (rounded "
                "to a multiple of 8) instead of squeezing the image into a square");
+  double max_pixels = static_cast<double>(apps::kDefaultMaxPixels);
+  app.add_option("--max-pixels", max_pixels, apps::kMaxPixelsHelp)
+      ->check(CLI::Range(1.0, apps::kMaxPixelsFlagLimit));
   app.add_flag("--compare", run.compare,
                "also write OUT/<stem>_compare.png: grey input | colorized | original (the "
                "original only when the input had colour)");
@@ -68,6 +71,7 @@ int main(int argc, char** argv) {
                                    "channel multiplier, when the checkpoint does not say "
                                    "(plain weights: default 1)");
   CLI11_PARSE(app, argc, argv);
+  run.max_pixels = static_cast<int64_t>(max_pixels);
   run.size_from_checkpoint = size_opt->count() == 0;
   run.temperature_from_checkpoint = temperature_opt->count() == 0;
   if (model_opt->count()) run.spec.model = model;

@@ -33,6 +33,7 @@ struct Config {
   int size = 0;
   bool no_plot = false;
   int top = 10;
+  double max_pixels = static_cast<double>(apps::kDefaultMaxPixels);
 };
 
 // Fails before hours of work when an output cannot be written: creates the folder and checks
@@ -62,6 +63,7 @@ int run(const Config& c) {
   apps::ImageFolder folder(c.data, [tty](const std::string& line) {
     std::fprintf(stderr, "%swarning: %s\n", tty ? "\r\033[K" : "", line.c_str());
   });
+  folder.set_max_pixels(static_cast<int64_t>(c.max_pixels));
   std::printf("compute_prior: %zu image files under %s, %s, on %s\n", folder.size(), c.data.c_str(),
               c.size > 0
                   ? ("resized to " + std::to_string(c.size) + "x" + std::to_string(c.size)).c_str()
@@ -76,11 +78,20 @@ int run(const Config& c) {
   for (size_t i = 0; i < folder.size(); ++i) {
     std::optional<apps::RgbImage> image = folder.load(i);
     if (image) {
-      if (c.size > 0) image = apps::resize_area(*image, c.size, c.size);
-      const Tensor rgb =
-          from_buffer(image->pixels.data(), {image->height, image->width, 3}, DType::UInt8, device);
-      const Tensor lab = color::rgb8_to_lab(rgb);
-      color::accumulate_ab_histogram(counts, lab.slice(1, 1, 3));
+      try {
+        if (c.size > 0) image = apps::resize_area(*image, c.size, c.size);
+        const Tensor rgb = from_buffer(image->pixels.data(), {image->height, image->width, 3},
+                                       DType::UInt8, device);
+        const Tensor lab = color::rgb8_to_lab(rgb);
+        color::accumulate_ab_histogram(counts, lab.slice(1, 1, 3));
+      } catch (const std::bad_alloc&) {
+        TINT_FAIL("counting the colours of ", folder.files()[i].string(), " (", image->width,
+                  " x ", image->height, " pixels) failed: out of memory (lower --max-pixels to "
+                  "skip such images, or give --size)");
+      } catch (const Error& e) {
+        TINT_FAIL("counting the colours of ", folder.files()[i].string(), " (", image->width,
+                  " x ", image->height, " pixels) failed: ", apps::user_message(e.what()));
+      }
       ++images;
       pixels += int64_t(image->width) * image->height;
     }
@@ -151,6 +162,8 @@ int main(int argc, char** argv) {
       ->capture_default_str()
       ->check(CLI::Range(0, 65536));
   app.add_option("--device", c.device, "auto, cpu, cuda or cuda:N")->capture_default_str();
+  app.add_option("--max-pixels", c.max_pixels, apps::kMaxPixelsHelp)
+      ->check(CLI::Range(1.0, apps::kMaxPixelsFlagLimit));
   app.add_option("--top", c.top, "most frequent bins to list")
       ->capture_default_str()
       ->check(CLI::Range(0, 313));

@@ -16,6 +16,7 @@
 
 #include "app_main.h"
 #include "evaluation.h"
+#include "image_folder.h"
 
 using namespace tint;
 
@@ -60,6 +61,9 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--batch", c.batch, "images per batch")->capture_default_str();
   app.add_option("--threads", c.threads, "image decoding threads (0: automatic)");
+  double max_pixels = static_cast<double>(apps::kDefaultMaxPixels);
+  app.add_option("--max-pixels", max_pixels, apps::kMaxPixelsHelp)
+      ->check(CLI::Range(1.0, apps::kMaxPixelsFlagLimit));
   bool no_images = false;
   app.add_flag("--no-images", no_images, "do not write the colorized images");
   std::string model, head;
@@ -70,6 +74,7 @@ int main(int argc, char** argv) {
   auto* width_opt = app.add_option("--width", width, "channel multiplier, for plain weights");
   CLI11_PARSE(app, argc, argv);
   c.save_images = !no_images;
+  c.max_pixels = static_cast<int64_t>(max_pixels);
   if (model_opt->count()) c.spec.model = model;
   if (head_opt->count()) c.spec.head = head;
   if (width_opt->count()) c.spec.width = width;

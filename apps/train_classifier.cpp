@@ -9,6 +9,7 @@
 
 #include "app_main.h"
 #include "classifier_trainer.h"
+#include "image_folder.h"
 
 using namespace tint;
 
@@ -36,7 +37,11 @@ int main(int argc, char** argv) {
   app.add_option("--device", device, "auto, cpu, cuda or cuda:N")->capture_default_str();
   app.add_option("--out", c.out, "output folder")->capture_default_str();
   app.add_option("--threads", c.threads, "image decoding threads (0: automatic)")->capture_default_str()->check(CLI::NonNegativeNumber);
+  double max_pixels = static_cast<double>(apps::kDefaultMaxPixels);
+  app.add_option("--max-pixels", max_pixels, apps::kMaxPixelsHelp)
+      ->check(CLI::Range(1.0, apps::kMaxPixelsFlagLimit));
   CLI11_PARSE(app, argc, argv);
+  c.max_pixels = static_cast<int64_t>(max_pixels);
   return apps::run_app("train_classifier", [&] {
     if (c.size % 8 != 0) {
       std::fprintf(stderr, "train_classifier: --size %d is not a multiple of 8\n", c.size);

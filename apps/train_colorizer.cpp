@@ -13,6 +13,7 @@
 
 #include "app_main.h"
 #include "framework/tint.h"
+#include "image_folder.h"
 #include "progress_bar.h"
 #include "train_config.h"
 #include "trainer.h"
@@ -231,6 +232,9 @@ int main(int argc, char** argv) {
                    "smaller batch"));
   add(app.add_flag("--no-augment", no_augment,
                    "no resize-crop jitter or flips on the training images"));
+  double max_pixels = static_cast<double>(apps::kDefaultMaxPixels);
+  app.add_option("--max-pixels", max_pixels, apps::kMaxPixelsHelp)
+      ->check(CLI::Range(1.0, apps::kMaxPixelsFlagLimit));
   CLI11_PARSE(app, argc, argv);
   std::set<std::string> given;
   for (const auto& [name, option] : options)
@@ -240,6 +244,7 @@ int main(int argc, char** argv) {
     c.target_resolution = apps::parse_target_resolution(resolution);
     c.augment = !no_augment;
     c.save_best = !no_best;
+    c.max_pixels = static_cast<int64_t>(max_pixels);
     c.cosine = schedule == "cosine";
     return run(c, preset, given);
   });

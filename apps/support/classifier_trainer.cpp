@@ -154,7 +154,7 @@ ClassifierTrainResult train_classifier(const ClassifierTrainConfig& c,
   TINT_CHECK(std::isfinite(c.width) && c.width > 0,
              "train_classifier: width must be a finite number > 0, got ", c.width);
 
-  DatasetOptions options{.size = c.size, .seed = c.seed};
+  DatasetOptions options{.size = c.size, .seed = c.seed, .max_pixels = c.max_pixels};
   const ImageDataset train(c.data, Split::Train, options);
   const ImageDataset val(c.data, Split::Val, options);
   const ImageDataset test(c.data, Split::Test, options);

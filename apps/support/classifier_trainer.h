@@ -43,6 +43,7 @@ struct ClassifierTrainConfig {
   uint64_t seed = 0;                 // initialisation, data order, augmentation, seeded split
   Device device = Device::cpu();
   int threads = 0;                   // image decoding threads (0: automatic)
+  int64_t max_pixels = 100'000'000;  // larger images are skipped before decoding
 };
 
 struct ClassifierEpoch {

@@ -162,7 +162,8 @@ Tensor prepare_prior(const TrainConfig& c, const fs::path& out, Device device,
                   static_cast<long long>(loaded.images), static_cast<long long>(loaded.pixels));
   } else {
     const auto start = Clock::now();
-    DatasetOptions options{.size = c.size, .seed = c.seed, .augment = false};
+    DatasetOptions options{
+        .size = c.size, .seed = c.seed, .augment = false, .max_pixels = c.max_pixels};
     ImageDataset train(c.data, Split::Train, options);
     BatchLoader loader(train,
                        {.batch_size = 32, .shuffle = false, .seed = c.seed, .threads = c.threads});
@@ -245,9 +246,12 @@ TrainResult train_colorizer(const TrainConfig& c, const TrainHooks& hooks) {
 
   // Inputs first: data, checkpoint, prior file; nothing is written before they check out.
   const Device device = pick_device(c.device);
-  DatasetOptions train_options{.size = c.size, .seed = c.seed, .augment = c.augment};
+  DatasetOptions train_options{
+      .size = c.size, .seed = c.seed, .augment = c.augment, .max_pixels = c.max_pixels};
   ImageDataset train_set(c.data, Split::Train, train_options);
-  ImageDataset val_set(c.data, Split::Val, {.size = c.size, .seed = c.seed, .augment = false});
+  ImageDataset val_set(
+      c.data, Split::Val,
+      {.size = c.size, .seed = c.seed, .augment = false, .max_pixels = c.max_pixels});
   if (c.cuda_graph) {
     TINT_CHECK(device.is_cuda(), "--cuda-graph needs a CUDA device, and this run is on ",
                device.str(), "; leave --cuda-graph out on the cpu");

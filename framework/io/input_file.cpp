@@ -30,7 +30,8 @@ const char* kind_of(mode_t mode) {
 // The problem with a stat result for reading, or "".
 std::string mode_problem(const struct stat& st) {
   if (S_ISDIR(st.st_mode)) return "is a folder, not a file";
-  if (!S_ISREG(st.st_mode)) return std::string("is not a regular file (") + kind_of(st.st_mode) + ")";
+  if (!S_ISREG(st.st_mode))
+    return std::string("is not a regular file (") + kind_of(st.st_mode) + ")";
   return "";
 }
 

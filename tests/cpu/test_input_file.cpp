@@ -73,7 +73,8 @@ TEST_CASE("only regular files are read, each refusal one sentence naming the pat
   // A file whose size is not known ahead is read to its end, within the limit.
   CHECK(try_read_regular_file("/proc/self/status", 1 << 20, &bytes).empty());
   CHECK_THAT(bytes, Contains("Name:"));
-  CHECK_THAT(try_read_regular_file("/proc/self/status", 8, &bytes), Contains("grew past the limit"));
+  CHECK_THAT(try_read_regular_file("/proc/self/status", 8, &bytes),
+             Contains("grew past the limit"));
 }
 
 TEST_CASE("the readers of user files refuse FIFOs and devices", "[io][hostile]") {

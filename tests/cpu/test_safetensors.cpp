@@ -402,7 +402,8 @@ TEST_CASE("loading refuses NaN and infinite parameters, buffers and optimizer st
   const std::string nan_path = dir.file("nan.safetensors");
   save_checkpoint(nan_path, state, &adam);
   CHECK_THROWS_WITH(load_checkpoint(nan_path, other, &other_adam),
-                    Contains(nan_path) && Contains("tensor 'lin.weight' holds NaN (element 4 of 6)"));
+                    Contains(nan_path) &&
+                        Contains("tensor 'lin.weight' holds NaN (element 4 of 6)"));
   CHECK(values_of(other) == other_before);
   CHECK(other_adam.state().empty());
 
@@ -410,7 +411,8 @@ TEST_CASE("loading refuses NaN and infinite parameters, buffers and optimizer st
   state = net.state_dict();
   state["bn.running_var"] = from_vector(std::vector<float>{1.0f, INFINITY}, {2});
   CHECK_THROWS_WITH(other.load_state_dict(state),
-                    Contains("load_state_dict: tensor 'bn.running_var' holds +inf (element 1 of 2)"));
+                    Contains("load_state_dict: tensor 'bn.running_var' holds +inf (element 1 "
+                             "of 2)"));
   // -inf in float64 and bfloat16 tensors is found too.
   state = net.state_dict();
   state["lin.bias"] = from_vector(std::vector<double>{-INFINITY, 0.0}, {2});
