@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "framework/core/device.h"
+#include "image_folder.h"
 
 namespace tint::apps {
 
@@ -43,7 +44,7 @@ struct ClassifierTrainConfig {
   uint64_t seed = 0;                 // initialisation, data order, augmentation, seeded split
   Device device = Device::cpu();
   int threads = 0;                   // image decoding threads (0: automatic)
-  int64_t max_pixels = 100'000'000;  // larger images are skipped before decoding
+  int64_t max_pixels = kDefaultMaxPixels;  // larger images are skipped before decoding
 };
 
 struct ClassifierEpoch {

@@ -42,6 +42,7 @@
 #include <vector>
 
 #include "framework/tensor/tensor.h"
+#include "image_folder.h"
 #include "image_io.h"
 
 namespace tint::apps {
@@ -74,7 +75,7 @@ struct DatasetOptions {
   bool flip = true;         // jitter: random horizontal flips
   double val_fraction = 0.2, test_fraction = 0.2;  // seeded split only
   // Images over this many pixels are skipped with a warning, before decoding (image_folder.h).
-  int64_t max_pixels = 100'000'000;
+  int64_t max_pixels = kDefaultMaxPixels;
 };
 
 class ImageDataset : public ImageSource {

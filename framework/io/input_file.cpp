@@ -6,7 +6,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <new>
@@ -94,33 +93,31 @@ std::string try_read_regular_file(const std::string& path, uint64_t max_bytes,
   } catch (const std::length_error&) {
     return "is " + std::to_string(size) + " bytes, more than this machine can hold in memory";
   }
-  // Read to the end: a file may have grown since the fstat (then the limit still holds), and
-  // some (under /proc) report size 0 but have contents.
   uint64_t done = 0;
-  for (;;) {
-    if (done == data.size()) {
-      if (done >= max_bytes) {
-        char probe = 0;
-        const ssize_t n = ::read(in.fd, &probe, 1);
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) return errno_problem("cannot be read", errno);
-        if (n == 0) break;
-        return "grew past the limit of " + std::to_string(max_bytes) + " bytes while being read";
-      }
-      const uint64_t grow = std::min<uint64_t>(max_bytes - done, uint64_t(1) << 20);
-      try {
-        data.resize(static_cast<size_t>(done + grow));
-      } catch (const std::bad_alloc&) {
-        return "grew past what this machine can hold in memory while being read";
-      }
-    }
+  while (done < data.size()) {
     const ssize_t n = ::read(in.fd, data.data() + done, data.size() - done);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) return errno_problem("cannot be read", errno);
-    if (n == 0) break;
+    if (n == 0) break;  // it shrank since the fstat
     done += static_cast<uint64_t>(n);
   }
   data.resize(static_cast<size_t>(done));
+  // On to the end: a file may have grown since the fstat (the limit still holds), and some
+  // (under /proc) report size 0 but have contents.
+  char chunk[1 << 16];
+  for (;;) {
+    const ssize_t n = ::read(in.fd, chunk, sizeof chunk);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return errno_problem("cannot be read", errno);
+    if (n == 0) break;
+    if (data.size() + static_cast<uint64_t>(n) > max_bytes)
+      return "grew past the limit of " + std::to_string(max_bytes) + " bytes while being read";
+    try {
+      data.append(chunk, static_cast<size_t>(n));
+    } catch (const std::bad_alloc&) {
+      return "grew past what this machine can hold in memory while being read";
+    }
+  }
   *bytes = std::move(data);
   return "";
 }
