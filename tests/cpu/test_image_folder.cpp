@@ -297,21 +297,29 @@ TEST_CASE("image folder warnings reach stderr once however often the folder is l
   // Every split of a seeded folder lists all of it (a trainer lists train, val and test).
   TempDir capture;
   const std::string log = capture.file("stderr.txt");
-  std::fflush(stderr);
-  const int saved = ::dup(2);
-  const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  REQUIRE(fd >= 0);
-  ::dup2(fd, 2);
-  ::close(fd);
   {
+    // stderr goes to the log file until the end of this scope, however it is left.
+    struct Redirect {
+      int saved = -1;
+      explicit Redirect(const std::string& path) {
+        std::fflush(stderr);
+        const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        if (fd < 0) return;
+        saved = ::dup(2);
+        ::dup2(fd, 2);
+        ::close(fd);
+      }
+      ~Redirect() {
+        std::fflush(stderr);
+        if (saved >= 0) ::dup2(saved, 2), ::close(saved);
+      }
+    } redirect(log);
+    REQUIRE(redirect.saved >= 0);
     const ImageDataset train(dir.path.string(), Split::Train, {.size = 4});
     const ImageDataset val(dir.path.string(), Split::Val, {.size = 4});
     const ImageDataset test(dir.path.string(), Split::Test, {.size = 4});
     ImageFolder folder(dir.path.string());
   }
-  std::fflush(stderr);
-  ::dup2(saved, 2);
-  ::close(saved);
   std::ifstream in(log);
   const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   size_t count = 0;
