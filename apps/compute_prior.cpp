@@ -44,6 +44,7 @@ struct Config {
   std::optional<int> size;  // not set: full resolution
   bool no_plot = false;
   int top = 10;
+  int64_t max_pixels = apps::kDefaultMaxPixels;
 };
 
 // Fails before hours of work when an output cannot be written: creates the folder and checks
@@ -66,6 +67,7 @@ int run(const Config& c) {
   apps::ImageFolder folder(c.data, [tty](const std::string& line) {
     std::fprintf(stderr, "%swarning: %s\n", tty ? "\r\033[K" : "", line.c_str());
   });
+  folder.set_max_pixels(c.max_pixels);
   // Outputs never destroy inputs: not an input image by any name, and the plot (a PNG) not
   // where the next run over --data would read it as a photo.
   apps::check_output_not_an_input(c.out, "--out", folder.files());
@@ -102,11 +104,20 @@ int run(const Config& c) {
   for (size_t i = 0; i < folder.size(); ++i) {
     std::optional<apps::RgbImage> image = folder.load(i);
     if (image) {
-      if (c.size) image = apps::resize_area(*image, *c.size, *c.size);
-      const Tensor rgb =
-          from_buffer(image->pixels.data(), {image->height, image->width, 3}, DType::UInt8, device);
-      const Tensor lab = color::rgb8_to_lab(rgb);
-      color::accumulate_ab_histogram(counts, lab.slice(1, 1, 3));
+      try {
+        if (c.size) image = apps::resize_area(*image, *c.size, *c.size);
+        const Tensor rgb = from_buffer(image->pixels.data(), {image->height, image->width, 3},
+                                       DType::UInt8, device);
+        const Tensor lab = color::rgb8_to_lab(rgb);
+        color::accumulate_ab_histogram(counts, lab.slice(1, 1, 3));
+      } catch (const std::bad_alloc&) {
+        TINT_FAIL("counting the colours of ", folder.files()[i].string(), " (", image->width,
+                  " x ", image->height, " pixels) failed: out of memory (lower --max-pixels to "
+                  "skip such images, or give --size)");
+      } catch (const Error& e) {
+        TINT_FAIL("counting the colours of ", folder.files()[i].string(), " (", image->width,
+                  " x ", image->height, " pixels) failed: ", apps::user_message(e.what()));
+      }
       ++images;
       pixels += int64_t(image->width) * image->height;
     }
@@ -187,6 +198,7 @@ int main(int argc, char** argv) {
                                      "resolution)")
           ->transform(apps::flags::whole_number(apps::limits::kPriorSize));
   app.add_option("--device", c.device, "auto, cpu, cuda or cuda:N")->capture_default_str();
+  apps::flags::add_max_pixels_flag(app, c.max_pixels);
   app.add_option("--top", c.top, "most frequent bins to list")
       ->capture_default_str()
       ->transform(apps::flags::whole_number({0, color::kNumBins}));

@@ -64,6 +64,7 @@ int main(int argc, char** argv) {
   app.add_option("--threads", c.threads, "image decoding threads (0: automatic)")
       ->capture_default_str()
       ->transform(apps::flags::whole_number(apps::limits::kDecodeThreads));
+  apps::flags::add_max_pixels_flag(app, c.max_pixels);
   apps::flags::one_line_errors(app, "train_classifier");
   CLI11_PARSE(app, argc, argv);
   return apps::run_app("train_classifier", [&] {

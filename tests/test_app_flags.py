@@ -33,20 +33,25 @@ FLAGS = {
         "--iters": (W, False), "--lr": (R, False), "--weight-decay": (R, True),
         "--lambda": (R, True), "--temperature": (R, False), "--width": (R, False),
         "--seed": (S, True), "--report-every": (W, False), "--save-every": (W, False),
-        "--grid-images": (W, True), "--threads": (W, True),
+        "--grid-images": (W, True), "--threads": (W, True), "--max-pixels": (R, False),
     },
     "train_classifier": {
         "--size": (W, False), "--batch": (W, False), "--epochs": (W, False),
         "--lr": (R, False), "--weight-decay": (R, True), "--width": (R, False),
-        "--seed": (S, True), "--threads": (W, True),
+        "--seed": (S, True), "--threads": (W, True), "--max-pixels": (R, False),
     },
-    "colorize": {"--temperature": (R, False), "--size": (W, False), "--width": (R, False)},
+    "colorize": {
+        "--temperature": (R, False), "--size": (W, False), "--width": (R, False),
+        "--max-pixels": (R, False),
+    },
     "evaluate": {
         "--size": (W, False), "--temperature": (R, False), "--seed": (S, True),
         "--batch": (W, False), "--threads": (W, True), "--width": (R, False),
+        "--max-pixels": (R, False),
     },
     "compute_prior": {
         "--lambda": (R, True), "--sigma": (R, True), "--size": (W, False), "--top": (W, True),
+        "--max-pixels": (R, False),
     },
     "train_example": {
         "--steps": (W, False), "--batch": (W, False), "--lr": (R, False), "--size": (W, False),

@@ -161,7 +161,7 @@ ClassifierTrainResult train_classifier(const ClassifierTrainConfig& c,
   TINT_CHECK(!c.out.empty(), "no output folder (--out) was given");
   check_output_outside_input(c.out, "--out", c.data, "--data");
 
-  DatasetOptions options{.size = c.size, .seed = c.seed};
+  DatasetOptions options{.size = c.size, .seed = c.seed, .max_pixels = c.max_pixels};
   const ImageDataset train(c.data, Split::Train, options);
   const ImageDataset val(c.data, Split::Val, options);
   const ImageDataset test(c.data, Split::Test, options);
@@ -242,12 +242,17 @@ ClassifierTrainResult train_classifier(const ClassifierTrainConfig& c,
       const Tensor target = batch_targets(*batch, train_labels, c.device);
       const Tensor logits = model(rgb8_to_classifier_input(batch->images.to(c.device)));
       Tensor loss = cross_entropy(logits, target);
+      // A diverged run (lr far too high) stops here, before any checkpoint of it is written.
+      const double value = loss.item();
+      TINT_CHECK(std::isfinite(value), "the training loss became ", value, " at step ", step + 1,
+                 "; lower --lr");
       opt.zero_grad();
       loss.backward();
       opt.step();
+      if (hooks.after_step) hooks.after_step(model);
       schedule.step();
       ++step;
-      loss_sum += loss.item() * static_cast<double>(batch->size());
+      loss_sum += value * static_cast<double>(batch->size());
       right += correct_count(logits.detach(), target);
       seen += batch->size();
       if (bar) bar->update(seen, {{"loss", loss_sum / static_cast<double>(seen)},
@@ -280,6 +285,8 @@ ClassifierTrainResult train_classifier(const ClassifierTrainConfig& c,
     const Score v = evaluate(model, val, val_labels, c);
     e.val_loss = v.loss;
     e.val_accuracy = v.accuracy;
+    TINT_CHECK(std::isfinite(v.loss) && std::isfinite(v.accuracy), "the validation loss became ",
+               v.loss, " after epoch ", epoch, "; lower --lr");
     metrics << e.epoch << "," << e.step << "," << e.train_loss << "," << e.train_accuracy << ","
             << e.val_loss << "," << e.val_accuracy << "," << e.images_per_s << "\n";
     metrics.flush();

@@ -16,10 +16,13 @@
 //   accuracy);
 // - at the end: best.safetensors loaded back through ImageClassifier::load and scored on the
 //   test split, and out/summary.json (written atomically).
-// Nothing is written before the inputs have been checked; errors are tint::Errors. The output
-// folder must lie outside the data folder, and a folder that holds an earlier run
-// (classifier_run_files) is refused unless config.overwrite, which removes its files first
-// (output_guard.h); temporaries of saves that a killed run left there are removed.
+// A training or validation loss that becomes NaN or infinite (a diverged run: lower the lr)
+// is a tint::Error at once; the checkpoints and metrics of earlier epochs stay, and nothing of
+// the diverged model is written. Nothing is written before the inputs have been checked;
+// errors are tint::Errors. The output folder must lie outside the data folder, and a folder
+// that holds an earlier run (classifier_run_files) is refused unless config.overwrite, which
+// removes its files first (output_guard.h); temporaries of saves that a killed run left there
+// are removed.
 #pragma once
 
 #include <cstdint>
@@ -28,7 +31,9 @@
 #include <vector>
 
 #include "framework/core/device.h"
+#include "framework/nn/module.h"
 #include "output_guard.h"
+#include "image_folder.h"
 
 namespace tint::apps {
 
@@ -46,6 +51,7 @@ struct ClassifierTrainConfig {
   uint64_t seed = 0;                 // initialisation, data order, augmentation, seeded split
   Device device = Device::cpu();
   int threads = 0;                   // image decoding threads (0: automatic)
+  int64_t max_pixels = kDefaultMaxPixels;  // larger images are skipped before decoding
 };
 
 struct ClassifierEpoch {
@@ -73,6 +79,9 @@ struct ClassifierTrainHooks {
   // model and Adam's state, with the epochs finished and the step in its metadata) and
   // returns with interrupted set, without the test or summary.json.
   std::function<bool()> should_stop;
+  // Called after every optimizer step with the model: a place to inspect it, or to inject a
+  // fault (the tests make its weights NaN to show that a diverged run stops).
+  std::function<void(nn::Module&)> after_step;
 };
 
 // The files a run writes into its folder: metrics.csv, best and last safetensors, summary.json.

@@ -38,7 +38,9 @@ void add_colorize_flags(CLI::App& app, ColorizeFlags& f) {
                ->transform(flags::whole_number(limits::kImageSize));
   app.add_flag("--keep-aspect", run.options.keep_aspect,
                "resample the short side to --size and the long side in proportion (rounded "
-               "to a multiple of 8) instead of squeezing the image into a square");
+               "to a multiple of 8) instead of squeezing the image into a square; refused "
+               "for an image whose long side is over 16 times its short side");
+  flags::add_max_pixels_flag(app, run.max_pixels);
   app.add_flag("--compare", run.compare,
                "also write OUT/<stem>_compare.png: grey input | colorized | original (the "
                "original only when the input had colour)");

@@ -6,6 +6,8 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <map>
+#include <new>
 #include <set>
 
 #include "app_main.h"
@@ -21,6 +23,7 @@
 #include "framework/autograd/grad_mode.h"
 #include "framework/core/error.h"
 #include "framework/io/checkpoint.h"
+#include "framework/io/input_file.h"
 #include "framework/io/metadata.h"
 #include "framework/io/safetensors.h"
 #include "framework/ops/shape_ops.h"
@@ -68,11 +71,7 @@ Device model_device(const models::ColorizerModel& model) {
 }  // namespace
 
 LoadedColorizer load_colorizer(const std::string& path, const ModelSpec& spec, Device device) {
-  namespace fs = std::filesystem;
-  std::error_code ec;
-  TINT_CHECK(fs::exists(path, ec), "checkpoint ", path, " does not exist");
-  TINT_CHECK(!fs::is_directory(path, ec), "checkpoint ", path,
-             " is a folder, not a checkpoint file");
+  check_regular_file(path, "checkpoint");  // missing, a folder, a FIFO or a device
   SafetensorsFile file = load_safetensors(path);  // errors name the path
 
   LoadedColorizer out;
@@ -101,6 +100,11 @@ LoadedColorizer load_colorizer(const std::string& path, const ModelSpec& spec, D
     // A plain file's metadata is not read for the model: the flags say what it is.
   }
   TINT_CHECK(!state.empty(), path, ": holds no model weights");
+  try {
+    nn::check_finite_state(state);  // NaN weights would colorize every image black
+  } catch (const Error& e) {
+    TINT_FAIL(path, ": ", user_message(e.what()));
+  }
 
   // What the metadata says (train_colorizer's keys first, then the plain ones).
   std::optional<std::string> saved_model, saved_head, saved_width;
@@ -170,9 +174,25 @@ LoadedColorizer load_colorizer(const std::string& path, const ModelSpec& spec, D
   return out;
 }
 
+std::string network_input_problem(int width, int height, const ColorizeOptions& options) {
+  if (!options.keep_aspect || width <= 0 || height <= 0) return "";
+  const int64_t long_side = std::max(width, height), short_side = std::min(width, height);
+  if (long_side <= int64_t(kMaxKeepAspectRatio) * short_side) return "";
+  char text[320];
+  std::snprintf(text, sizeof text,
+                "is %d x %d pixels, so --keep-aspect would make its network input %.0f pixels "
+                "long (the long side may be at most %d times the short side); crop it or leave "
+                "out --keep-aspect",
+                width, height, double(long_side) * options.size / double(short_side),
+                kMaxKeepAspectRatio);
+  return text;
+}
+
 std::pair<int, int> network_input_size(int width, int height, const ColorizeOptions& options) {
   check_setting("the network input size (--size)", options.size, limits::kImageSize);
   TINT_CHECK(width > 0 && height > 0, "the image is empty (", width, "x", height, ")");
+  const std::string problem = network_input_problem(width, height, options);
+  TINT_CHECK(problem.empty(), "the image ", problem);
   if (!options.keep_aspect) return {options.size, options.size};
   const int m = static_cast<int>(models::kInputMultiple);
   const auto scaled = [&](int side, int short_side) {
@@ -249,7 +269,8 @@ struct Job {
   std::filesystem::path input, output, compare_output;
 };
 
-std::vector<Job> plan_jobs(const ColorizeRun& run) {
+std::vector<Job> plan_jobs(const ColorizeRun& run,
+                           const std::function<void(const std::string&)>& warn) {
   namespace fs = std::filesystem;
   TINT_CHECK(!run.inputs.empty(), "no input images or folders were given");
   TINT_CHECK(!run.out.empty(), "no output folder (--out) was given");
@@ -259,7 +280,7 @@ std::vector<Job> plan_jobs(const ColorizeRun& run) {
     TINT_CHECK(fs::exists(input, ec), "input ", input, " does not exist");
     if (fs::is_directory(input, ec)) {
       check_output_outside_input(run.out, "--out", input, "the input folder");
-      for (const fs::path& file : list_image_files(input))  // errors name the folder
+      for (const fs::path& file : list_image_files(input, warn))  // errors name the folder
         found.emplace_back(file, fs::relative(file, input).replace_extension(".png"));
     } else {
       found.emplace_back(input, fs::path(input).filename().replace_extension(".png"));
@@ -267,7 +288,18 @@ std::vector<Job> plan_jobs(const ColorizeRun& run) {
   }
   std::vector<Job> jobs;
   std::set<fs::path> used;
+  std::map<fs::path, fs::path> planned;  // canonical path -> the input that names it
   for (auto& [input, rel] : found) {
+    std::error_code canonical_error;
+    const fs::path canonical = fs::canonical(input, canonical_error);
+    if (!canonical_error) {
+      const auto [first, fresh] = planned.emplace(canonical, input);
+      if (!fresh) {
+        warn("skipping " + input.string() + ": the same file as " + first->second.string() +
+             ", colorized once");
+        continue;
+      }
+    }
     fs::path output = fs::path(run.out) / rel;
     // Two inputs with one stem (a.jpg and a.png, or one name in two folders given
     // separately): number the later ones rather than overwrite the first.
@@ -298,7 +330,7 @@ ColorizeResult colorize_files(const ColorizeRun& run) {
   });
   // Everything that can be checked before the first image is: inputs, settings, device,
   // checkpoint, output folder.
-  const std::vector<Job> jobs = plan_jobs(run);
+  const std::vector<Job> jobs = plan_jobs(run, warn);
   const Device device = pick_device(run.device);
   LoadedColorizer loaded = load_colorizer(run.checkpoint, run.spec, device);
   models::ColorizerModel& model = *loaded.model;
@@ -330,23 +362,43 @@ ColorizeResult colorize_files(const ColorizeRun& run) {
   if (run.progress && !single) bar.emplace(static_cast<int64_t>(jobs.size()), "colorize", "img");
   for (size_t i = 0; i < jobs.size(); ++i) {
     const Job& job = jobs[i];
+    // Why this image cannot be done ("it ..."), and the verb for a single image's error.
     std::string reason;
-    const std::optional<RgbImage> image = decode_image(job.input, &reason);
-    if (!image) {
-      TINT_CHECK(!single, "cannot read ", job.input.string(), ": ", reason);
-      warn("skipping " + job.input.string() + ": " + reason);
-      result.skipped.push_back(job.input.string());
-    } else {
-      const RgbImage colour = colorize_image(model, *image, options);
-      fs::create_directories(job.output.parent_path());
-      write_png(job.output.string(), colour);
-      if (run.compare) {
-        const RgbImage grey = grey_image(*image);
-        std::vector<const RgbImage*> panels = {&grey, &colour};
-        if (!is_grey(*image)) panels.push_back(&*image);
-        write_png(job.compare_output.string(), side_by_side(panels));
+    const char* cannot = "cannot read ";
+    std::optional<RgbImage> image = decode_image(job.input, &reason, nullptr, run.max_pixels);
+    if (image) {
+      reason = network_input_problem(image->width, image->height, options);
+      cannot = "cannot colorize ";
+    }
+    if (image && reason.empty()) {
+      // A failure from here on (out of host or device memory, a write error) stops the run,
+      // naming the image and what was being done.
+      const auto [in_w, in_h] = network_input_size(image->width, image->height, options);
+      const auto failed = [&](const std::string& why) {
+        TINT_FAIL("colorizing ", job.input.string(), " (", image->width, " x ", image->height,
+                  " pixels, network input ", in_w, " x ", in_h, ") failed: ", why);
+      };
+      try {
+        const RgbImage colour = colorize_image(model, *image, options);
+        fs::create_directories(job.output.parent_path());
+        write_png(job.output.string(), colour);
+        if (run.compare) {
+          const RgbImage grey = grey_image(*image);
+          std::vector<const RgbImage*> panels = {&grey, &colour};
+          if (!is_grey(*image)) panels.push_back(&*image);
+          write_png(job.compare_output.string(), side_by_side(panels));
+        }
+        result.written.push_back(job.output.string());
+      } catch (const std::bad_alloc&) {
+        failed("out of memory");
+      } catch (const Error& e) {
+        failed(user_message(e.what()));
       }
-      result.written.push_back(job.output.string());
+    }
+    if (!reason.empty()) {
+      TINT_CHECK(!single, cannot, job.input.string(), ": it ", reason);
+      warn("skipping " + job.input.string() + ": it " + reason);
+      result.skipped.push_back(job.input.string());
     }
     if (bar) bar->update(static_cast<int64_t>(i + 1));
   }

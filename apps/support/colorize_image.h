@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "framework/core/device.h"
+#include "image_folder.h"
 #include "image_io.h"
 #include "kernels/annealed_mean.h"
 #include "models/colorizer.h"
@@ -72,7 +73,17 @@ struct ColorizeOptions {
   bool keep_aspect = false;
 };
 
-// The network input's width x height for an image of that size (see keep_aspect).
+// With keep_aspect the network input's long side grows with the image's aspect ratio (a
+// 1 x 20000 image would make a 176 x 3520000 input, gigabytes of activations): an image whose
+// long side is over this many times its short side is refused.
+inline constexpr int kMaxKeepAspectRatio = 16;
+
+// Why an image of width x height cannot be given to the network with these options, as a
+// phrase that follows "it" (with keep_aspect: an aspect ratio over kMaxKeepAspectRatio), or
+// empty when it can.
+std::string network_input_problem(int width, int height, const ColorizeOptions& options);
+// The network input's width x height for an image of that size (see keep_aspect); a
+// tint::Error for a bad size or an image network_input_problem refuses.
 std::pair<int, int> network_input_size(int width, int height, const ColorizeOptions& options);
 
 // Colorizes image (uint8 RGB; only its lightness is used): L of the image resampled to the
@@ -104,6 +115,7 @@ struct ColorizeRun {
   // When set, options.size / options.temperature give way to the checkpoint's train.size /
   // train.temperature where it records them (the app sets them unless the flag was given).
   bool size_from_checkpoint = false, temperature_from_checkpoint = false;
+  int64_t max_pixels = kDefaultMaxPixels;  // larger images are refused before decoding
   bool compare = false;           // also <stem>_compare.png: grey | colorized | original
   bool progress = false;          // a progress bar on stderr (several images only)
   std::function<void(const std::string&)> warn;  // default: "warning: ..." on stderr
@@ -117,13 +129,19 @@ struct ColorizeResult {
 
 // Output names: <out>/<stem>.png for a file input, <out>/<path relative to the folder with
 // .png> for a folder's images; a later input whose output name is taken gets "-2", "-3", ...
+// Each file is colorized once: a folder is listed as list_image_files does (a symlink loop is
+// warned about and left out), and a file given again (the same canonical path) is skipped
+// with a warning.
 // tint::Error (one sentence naming the path), before any image is written, for: no inputs, an
 // input path that does not exist, a folder without images, an output that would overwrite
 // its input, an output folder inside an input folder (the next run over that folder would
-// colorize the colorizations), a missing or unloadable checkpoint, an unavailable device, a bad --size or
-// temperature, an output folder that cannot be created. A file that does not decode is a
-// tint::Error when it is the only image; among several it is skipped with a warning naming
-// it and listed in skipped, and the others are done.
+// colorize the colorizations), a missing or unloadable checkpoint, an unavailable device, a
+// bad --size or temperature, an output folder that cannot be created. An image that cannot be
+// done (it does not decode, is not a regular file, is over max_pixels, or its keep_aspect
+// input would be too long) is a tint::Error naming it when it is the only image; among
+// several it is skipped with a warning naming it and listed in skipped, and the others are
+// done. A failure while an image is colorized (out of memory, a write error) is a
+// tint::Error naming the image.
 ColorizeResult colorize_files(const ColorizeRun& run);
 
 }  // namespace tint::apps

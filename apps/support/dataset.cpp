@@ -104,9 +104,9 @@ ImageDataset::ImageDataset(const std::string& root, Split split, DatasetOptions 
                  options_.val_fraction + options_.test_fraction < 1,
              "ImageDataset: the val and test fractions must be >= 0 and sum to less than 1, got ",
              options_.val_fraction, " and ", options_.test_fraction);
-  state_->warn = warn ? std::move(warn) : [](const std::string& line) {
-    std::fprintf(stderr, "warning: %s\n", line.c_str());
-  };
+  TINT_CHECK(options_.max_pixels > 0, "ImageDataset: max_pixels must be positive, got ",
+             options_.max_pixels);
+  state_->warn = warn ? std::move(warn) : [](const std::string& line) { warn_once(line); };
   std::error_code ec;
   TINT_CHECK(fs::exists(root_, ec), "image folder ", root_, " does not exist");
   TINT_CHECK(fs::is_directory(root_, ec), "image folder ", root_, " is not a folder");
@@ -120,7 +120,7 @@ ImageDataset::ImageDataset(const std::string& root, Split split, DatasetOptions 
                name, "/ subfolder", split_ == Split::Val ? " (nor valid/ or validation/)" : "",
                ", so its ", name, " split is empty");
     try {
-      files_ = list_image_files(folder.string());
+      files_ = list_image_files(folder.string(), state_->warn);
     } catch (const Error& e) {
       throw Error(std::string("the ") + name + " split is empty: " + e.what());
     }
@@ -128,7 +128,7 @@ ImageDataset::ImageDataset(const std::string& root, Split split, DatasetOptions 
   }
 
   // Seeded split of everything under root.
-  const std::vector<fs::path> all = list_image_files(root_);
+  const std::vector<fs::path> all = list_image_files(root_, state_->warn);
   std::vector<std::pair<uint64_t, size_t>> keyed(all.size());
   const uint64_t base = rnd::bits(options_.seed, kSplitStream);
   for (size_t i = 0; i < all.size(); ++i)
@@ -172,11 +172,11 @@ std::optional<RgbImage> ImageDataset::get(size_t i, int64_t epoch) const {
     if (state_->bad.count(i)) return std::nullopt;
   }
   std::string reason;
-  std::optional<RgbImage> image = decode_image(files_[i], &reason);
+  std::optional<RgbImage> image = decode_image(files_[i], &reason, nullptr, options_.max_pixels);
   if (!image) {
     std::lock_guard<std::mutex> lock(state_->mutex);
     if (state_->bad.insert(i).second)
-      state_->warn("skipping " + files_[i].string() + ": not a readable image (" + reason + ")");
+      state_->warn("skipping " + files_[i].string() + ": it " + reason);
     return std::nullopt;
   }
   const int size = options_.size;

@@ -21,8 +21,10 @@
 //   [1, max_scale] (default 1.15), then a size x size crop at a uniform position; and a
 //   horizontal flip with probability 1/2. The draws are a pure function of (seed, epoch,
 //   index), so an epoch is reproducible whatever the threads do.
-// An unreadable, truncated or corrupt file is skipped: one warning naming it (the first time
-// only), counted in skipped(), never an exception.
+// An unreadable, truncated or corrupt file, or one over options.max_pixels, is skipped: one
+// warning naming it (the first time only), counted in skipped(), never an exception. The
+// folder is listed as list_image_files does (each file once; loops and unreadable subfolders
+// warned about).
 #pragma once
 
 #include <atomic>
@@ -40,6 +42,7 @@
 #include <vector>
 
 #include "framework/tensor/tensor.h"
+#include "image_folder.h"
 #include "image_io.h"
 
 namespace tint::apps {
@@ -71,6 +74,8 @@ struct DatasetOptions {
   double max_scale = 1.15;  // jitter: short side resized to size * [1, max_scale]
   bool flip = true;         // jitter: random horizontal flips
   double val_fraction = 0.2, test_fraction = 0.2;  // seeded split only
+  // Images over this many pixels are skipped with a warning, before decoding (image_folder.h).
+  int64_t max_pixels = kDefaultMaxPixels;
 };
 
 class ImageDataset : public ImageSource {
@@ -79,7 +84,8 @@ class ImageDataset : public ImageSource {
   // Lists the split (see above). tint::Error, naming the folder or split, for: a missing
   // folder, a folder without image files, a split subfolder missing or without images, a
   // seeded split that leaves this split empty (e.g. one image in all), bad options. warn
-  // gets one line per skipped file (default: stderr, "warning: ...").
+  // gets the listing's warnings and one line per skipped file (default: stderr, "warning:
+  // ...", each distinct line once per process: warn_once).
   ImageDataset(const std::string& root, Split split, DatasetOptions options = {}, Warn warn = {});
   ~ImageDataset() override;
   ImageDataset(const ImageDataset&) = delete;

@@ -58,6 +58,7 @@ void add_evaluate_flags(CLI::App& app, EvaluateFlags& f) {
   app.add_option("--threads", c.threads, "image decoding threads (0: automatic)")
       ->capture_default_str()
       ->transform(flags::whole_number(limits::kDecodeThreads));
+  flags::add_max_pixels_flag(app, c.max_pixels);
   app.add_flag("--no-images", f.no_images, "do not write the colorized images");
   f.model_option = app.add_option("--model", f.model, "seed or eccv16, for plain weights");
   f.head_option =

@@ -200,7 +200,8 @@ EvaluationResult evaluate_colorization(const EvaluateConfig& c) {
   result.size = size;
   result.temperature = temperature;
 
-  DatasetOptions options{.size = size, .seed = c.seed, .augment = false};
+  DatasetOptions options{.size = size, .seed = c.seed, .augment = false,
+                         .max_pixels = c.max_pixels};
   ImageDataset set(c.data, c.split, options);
   std::unique_ptr<ImageDataset> random_source;
   if (method == EvalMethod::Random) {
@@ -229,7 +230,7 @@ EvaluationResult evaluate_colorization(const EvaluateConfig& c) {
   std::vector<Tensor> preds, truths;
   std::vector<std::string> ids, labels, predicted;
   int64_t done = 0, correct = 0;
-  while (std::optional<Batch> batch = loader.next()) {
+  while (std::optional<Batch> batch = loader.next()) try {  // a failure names the batch: below
     const Tensor lab = color::rgb8_to_lab(batch->images.to(device));  // (B, 3, H, W)
     const Tensor L = lab.slice(1, 0, 1).contiguous();
     const Tensor ab = lab.slice(1, 1, 3).contiguous();
@@ -291,6 +292,12 @@ EvaluationResult evaluate_colorization(const EvaluateConfig& c) {
     truths.push_back(ab.cpu());
     done += batch->size();
     if (bar) bar->update(done);
+  } catch (const std::bad_alloc&) {
+    TINT_FAIL("evaluating the batch of ", batch->size(), " images from ", batch->ids.front(),
+              " at ", size, "x", size, " failed: out of memory (lower --batch or --size)");
+  } catch (const Error& e) {
+    TINT_FAIL("evaluating the batch of ", batch->size(), " images from ", batch->ids.front(),
+              " at ", size, "x", size, " failed: ", user_message(e.what()));
   }
   if (bar) bar->finish();
   TINT_CHECK(!preds.empty(), c.data, ": none of the ", split_name(c.split),

@@ -62,6 +62,7 @@ struct EvaluateConfig {
   bool save_images = true;     // out/images/<id>: every colorized image as PNG
   int64_t batch = 32;          // in setting_limits.h's kBatch
   int threads = 0;             // image decoding threads (0: automatic), kDecodeThreads
+  int64_t max_pixels = kDefaultMaxPixels;  // larger images are skipped before decoding
   bool progress = false;       // a progress bar on stderr
   std::function<void(const std::string&)> log;  // one-line messages (default: stdout)
 };

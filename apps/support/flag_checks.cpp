@@ -9,6 +9,9 @@
 #include <optional>
 #include <string_view>
 
+#include "image_folder.h"
+#include "setting_limits.h"
+
 namespace tint::apps::flags {
 
 namespace {
@@ -123,6 +126,16 @@ void one_line_errors(CLI::App& app, const std::string& app_name) {
       if (c == '\n' || c == '\r') c = ' ';
     return line + " (run with --help for the flags)\n";
   });
+}
+
+CLI::Option* add_max_pixels_flag(CLI::App& app, int64_t& max_pixels) {
+  return app
+      .add_option_function<double>(
+          "--max-pixels",
+          [&max_pixels](double pixels) { max_pixels = static_cast<int64_t>(pixels); },
+          kMaxPixelsHelp)
+      ->default_str(short_number(static_cast<double>(max_pixels)))
+      ->transform(real_number(limits::kMaxPixels));
 }
 
 }  // namespace tint::apps::flags

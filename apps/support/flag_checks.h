@@ -33,6 +33,11 @@ CLI::Validator seed_number();
 // One of a few whole numbers (e.g. 1, 2, 4 or 8).
 CLI::Validator one_of(const std::vector<int64_t>& values);
 
+// --max-pixels N into max_pixels (image_folder.h: larger images are refused from their
+// header), a number such as 4e8 within limits::kMaxPixels; N is rounded down to a whole
+// number of pixels when parsed.
+CLI::Option* add_max_pixels_flag(CLI::App& app, int64_t& max_pixels);
+
 // The range as a flag's help shows it after the type: "[1, 4096]", "{8, 16, ..., 4096}" (a
 // multiple of 8), "(0, 1]".
 std::string help_span(const WholeRange& range);

@@ -5,12 +5,13 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
-#include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "app_main.h"
 #include "augment.h"
 #include "setting_limits.h"
+#include "framework/io/input_file.h"
 #include "framework/io/metadata.h"
 #include "framework/tint.h"
 #include "kernels/prior.h"
@@ -49,15 +50,16 @@ std::map<std::string, std::string> classifier_metadata(const std::vector<std::st
 }
 
 std::map<std::string, std::vector<int64_t>> read_class_map(const std::string& path) {
-  std::error_code ec;
-  TINT_CHECK(fs::is_regular_file(path, ec), "class map ", path,
-             " does not exist (expected a JSON file of kind -> ImageNet indices, e.g. "
+  // A map of 1000 ImageNet indices is a few kilobytes; anything over this is not one.
+  constexpr uint64_t kMaxBytes = 16 << 20;
+  std::string text;
+  const std::string problem = try_read_regular_file(path, kMaxBytes, &text);
+  TINT_CHECK(problem.empty(), "class map ", path, " ", problem,
+             " (expected a JSON file of kind -> ImageNet indices, e.g. "
              "data/imagenet_fruit_classes.json)");
-  std::ifstream in(path);
-  TINT_CHECK(in.good(), "class map ", path, " cannot be read");
   nlohmann::json doc;
   try {
-    doc = nlohmann::json::parse(in);
+    doc = nlohmann::json::parse(text);
   } catch (const nlohmann::json::exception& e) {
     TINT_FAIL("class map ", path, " is not valid JSON: ", e.what());
   }
@@ -116,8 +118,8 @@ ImageClassifier::~ImageClassifier() = default;
 std::unique_ptr<ImageClassifier> ImageClassifier::load(const std::string& path,
                                                        const std::string& class_map,
                                                        Device device) {
-  std::error_code ec;
-  TINT_CHECK(fs::is_regular_file(path, ec), "classifier ", path, " does not exist (expected ",
+  const std::string problem = try_read_regular_file(path, kNoSizeLimit, nullptr);  // reads nothing
+  TINT_CHECK(problem.empty(), "classifier ", path, " ", problem, " (expected ",
              class_map.empty() ? "a train_classifier checkpoint" : "VGG16 safetensors weights",
              ")");
   if (class_map.empty()) {
@@ -157,6 +159,11 @@ std::unique_ptr<ImageClassifier> ImageClassifier::load(const std::string& path,
     TINT_CHECK(!classes.empty(), path, ": the classifier has no classes");
     auto model = std::make_shared<models::SmallVgg>(static_cast<int64_t>(classes.size()), width);
     try {
+      nn::check_finite_state(ck.model);
+    } catch (const Error& e) {
+      TINT_FAIL(path, ": ", user_message(e.what()));
+    }
+    try {
       model->load_state_dict(ck.model);
     } catch (const Error& e) {
       TINT_FAIL(path, ": the weights do not fit a small-vgg of width ", width, " with ",
@@ -187,6 +194,11 @@ std::unique_ptr<ImageClassifier> ImageClassifier::load(const std::string& path,
              "torchvision's vgg16 state dict, optionally under 'model.')");
   const double width = static_cast<double>(first->second.size(0)) / 64.0;
   auto model = std::make_shared<models::Vgg16>(width);
+  try {
+    nn::check_finite_state(state);
+  } catch (const Error& e) {
+    TINT_FAIL(path, ": ", user_message(e.what()));
+  }
   try {
     model->load_state_dict(state);
   } catch (const Error& e) {

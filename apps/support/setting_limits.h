@@ -33,6 +33,10 @@ inline constexpr WholeRange kGridImages{0, 256};
 // Image decoding threads (0: automatic).
 inline constexpr WholeRange kDecodeThreads{0, 256};
 
+// --max-pixels: images over this many pixels (width x height) are refused from their header
+// (image_folder.h); a number such as 4e8, at most 1e12.
+inline constexpr NumberRange kMaxPixels{1, 1e12, false, false};
+
 // Adam's learning rate: each step moves a weight by up to about lr, so above 1 nothing
 // trains.
 inline constexpr NumberRange kLearningRate{0, 1, true, false};

@@ -141,6 +141,7 @@ void add_train_colorizer_flags(CLI::App& app, TrainColorizerFlags& f) {
   add(app.add_option("--threads", c.threads, "image decoding threads (0: automatic)")
           ->capture_default_str()
           ->transform(flags::whole_number(limits::kDecodeThreads)));
+  add(flags::add_max_pixels_flag(app, c.max_pixels));
   add(app.add_option("--precision", c.precision,
                      "fp32, or bf16: bfloat16 mixed precision (convolutions in bfloat16 with "
                      "float32 master weights; faster on a GPU with tensor cores, through "

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "framework/io/metadata.h"
+#include "image_folder.h"
 #include "kernels/color_loss.h"
 
 namespace tint::apps {
@@ -59,6 +60,7 @@ struct TrainConfig {
   bool save_best = true;     // best.safetensors when the val AuC is the best so far
   int grid_images = 12;      // validation images in each grid PNG
   int threads = 0;           // image decoding threads (0: automatic)
+  int64_t max_pixels = kDefaultMaxPixels;  // larger images are skipped before decoding
   bool augment = true;       // resize-crop jitter and flips on the training split
   // "fp32", or "bf16": bfloat16 mixed precision (nn::settings().autocast_bfloat16,
   // framework/ops/mixed_precision.h) for the run's forward and backward passes.

@@ -18,6 +18,7 @@
 #include "dataset.h"
 #include "output_guard.h"
 #include "framework/optim/graphed_step.h"
+#include "framework/io/input_file.h"
 #include "framework/tint.h"
 #include "kernels/color_loss.h"
 #include "kernels/lab.h"
@@ -163,7 +164,8 @@ Tensor prepare_prior(const TrainConfig& c, const fs::path& out, Device device,
                   static_cast<long long>(loaded.images), static_cast<long long>(loaded.pixels));
   } else {
     const auto start = Clock::now();
-    DatasetOptions options{.size = c.size, .seed = c.seed, .augment = false};
+    DatasetOptions options{
+        .size = c.size, .seed = c.seed, .augment = false, .max_pixels = c.max_pixels};
     ImageDataset train(c.data, Split::Train, options);
     BatchLoader loader(train,
                        {.batch_size = 32, .shuffle = false, .seed = c.seed, .threads = c.threads});
@@ -254,9 +256,12 @@ TrainResult train_colorizer(const TrainConfig& c, const TrainHooks& hooks) {
 
   // Inputs first: data, checkpoint, prior file; nothing is written before they check out.
   const Device device = pick_device(c.device);
-  DatasetOptions train_options{.size = c.size, .seed = c.seed, .augment = c.augment};
+  DatasetOptions train_options{
+      .size = c.size, .seed = c.seed, .augment = c.augment, .max_pixels = c.max_pixels};
   ImageDataset train_set(c.data, Split::Train, train_options);
-  ImageDataset val_set(c.data, Split::Val, {.size = c.size, .seed = c.seed, .augment = false});
+  ImageDataset val_set(
+      c.data, Split::Val,
+      {.size = c.size, .seed = c.seed, .augment = false, .max_pixels = c.max_pixels});
   if (c.cuda_graph) {
     TINT_CHECK(device.is_cuda(), "--cuda-graph needs a CUDA device, and this run is on ",
                device.str(), "; leave --cuda-graph out on the cpu");
@@ -276,7 +281,7 @@ TrainResult train_colorizer(const TrainConfig& c, const TrainHooks& hooks) {
     check_checkpoint_settings(c, resumed->extra, last_path.string());
   }
   if (!c.prior.empty()) {
-    TINT_CHECK(fs::exists(c.prior), "--prior ", c.prior, " does not exist");
+    check_regular_file(c.prior, "--prior");  // missing, a folder, a FIFO: one sentence
     if (c.loss == ColorLossKind::ClassRebal) (void)color::load_prior(c.prior);  // checks it
   }
   // The folder: a new run never replaces an earlier one unless asked to (--overwrite).
@@ -562,6 +567,8 @@ TrainResult train_colorizer(const TrainConfig& c, const TrainHooks& hooks) {
     m.images_per_s = epoch_images / std::max(train_seconds, 1e-9);
     m.data_wait_s = train_loader.wait_seconds() - wait_start;
     validate(&m.val_loss, &m.val_auc);
+    TINT_CHECK(std::isfinite(m.val_loss) && std::isfinite(m.val_auc), "the validation loss became ",
+               m.val_loss, " (val AuC ", m.val_auc, ") after step ", pos.step, "; lower --lr");
     {
       std::ofstream csv(metrics_path, std::ios::app);
       char row[256];

@@ -100,6 +100,11 @@ std::map<std::string, std::string> load_checkpoint(const std::string& path, nn::
   bool optimizer_changed = false;
   try {
     if (optimizer) {
+      try {
+        nn::check_finite_state(ckpt.optimizer);
+      } catch (const Error& e) {
+        throw Error(std::string("optimizer state: ") + e.what());
+      }
       optimizer->load_state(ckpt.optimizer, ckpt.step);  // validates before changing
       optimizer->set_lr(ckpt.lr);
       optimizer_changed = true;

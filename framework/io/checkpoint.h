@@ -41,8 +41,10 @@ void save_checkpoint(const std::string& path, const nn::Module& model, const Opt
 Checkpoint read_checkpoint(const std::string& path);
 
 // Restores the model (strict load_state_dict) and, when given, the optimizer (state, step
-// count, lr); the optimizer's type must match the saved one. All or nothing: when any part
-// fails, the model and the optimizer are left as they were. Returns the extra metadata.
+// count, lr); the optimizer's type must match the saved one. A NaN or infinite value in the
+// model's tensors or the optimizer's state is an error naming the tensor. All or nothing:
+// when any part fails, the model and the optimizer are left as they were. Returns the extra
+// metadata.
 std::map<std::string, std::string> load_checkpoint(const std::string& path, nn::Module& model,
                                                    Optimizer* optimizer = nullptr);
 

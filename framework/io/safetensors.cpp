@@ -10,11 +10,11 @@
 #include <bit>
 #include <cerrno>
 #include <cstring>
-#include <fstream>
 #include <nlohmann/json.hpp>
 #include <vector>
 
 #include "framework/core/error.h"
+#include "framework/io/input_file.h"
 #include "framework/tensor/factories.h"
 
 namespace tint {
@@ -59,23 +59,6 @@ DType parse_dtype(const std::string& path, const std::string& name, const std::s
               ", which tint does not support (it reads F32, F64, BF16, I32, I64 and U8)");
   TINT_FAIL(path, ": tensor '", name, "' has unknown dtype '", text,
             "' (expected F32, F64, BF16, I32, I64 or U8)");
-}
-
-std::string read_whole_file(const std::string& path) {
-  struct stat st {};
-  TINT_CHECK(::stat(path.c_str(), &st) == 0, path, ": cannot open: ", std::strerror(errno));
-  TINT_CHECK(!S_ISDIR(st.st_mode), path, ": is a directory, expected a safetensors file");
-  std::ifstream in(path, std::ios::binary);
-  TINT_CHECK(in.good(), path, ": cannot open for reading");
-  std::string bytes;
-  in.seekg(0, std::ios::end);
-  const std::streamoff size = in.tellg();
-  TINT_CHECK(size >= 0, path, ": cannot determine the file size");
-  bytes.resize(static_cast<size_t>(size));
-  in.seekg(0, std::ios::beg);
-  in.read(bytes.data(), size);
-  TINT_CHECK(in.gcount() == size, path, ": read ", in.gcount(), " of ", size, " bytes");
-  return bytes;
 }
 
 struct Entry {
@@ -187,7 +170,7 @@ void save_safetensors(const std::string& path, const StateDict& tensors,
 }
 
 SafetensorsFile load_safetensors(const std::string& path) {
-  const std::string bytes = read_whole_file(path);
+  const std::string bytes = read_regular_file(path, "");  // a FIFO or device is refused
   TINT_CHECK(bytes.size() >= 8, path, ": file too small (", bytes.size(),
              " bytes): a safetensors file starts with an 8-byte header length");
   uint64_t n = 0;

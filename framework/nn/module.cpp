@@ -2,10 +2,12 @@
 // state loading, train/eval, and moving tensors between devices and dtypes in place.
 #include "framework/nn/module.h"
 
+#include <cmath>
 #include <functional>
 #include <set>
 
 #include "framework/autograd/grad_mode.h"
+#include "framework/core/bfloat16.h"
 #include "framework/core/error.h"
 
 namespace tint::nn {
@@ -35,7 +37,41 @@ void adopt_storage(const Tensor& t, const Tensor& converted) {
   impl.dtype = c.dtype();
 }
 
+// The index and value of t's first NaN or infinite element, or index -1.
+template <typename T>
+std::pair<int64_t, double> first_non_finite(const T* p, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) {
+    const double v = static_cast<double>(static_cast<float>(p[i]));
+    if (!std::isfinite(v)) return {i, v};
+  }
+  return {-1, 0.0};
+}
+template <>
+std::pair<int64_t, double> first_non_finite(const double* p, int64_t n) {
+  for (int64_t i = 0; i < n; ++i)
+    if (!std::isfinite(p[i])) return {i, p[i]};
+  return {-1, 0.0};
+}
+
 }  // namespace
+
+void check_finite_state(const StateDict& state) {
+  for (const auto& [name, value] : state) {
+    if (!value.defined() || !is_floating(value.dtype()) || value.numel() == 0) continue;
+    const Tensor host = value.detach().cpu().contiguous();
+    std::pair<int64_t, double> bad{-1, 0.0};
+    switch (host.dtype()) {
+      case DType::Float32: bad = first_non_finite(host.data<float>(), host.numel()); break;
+      case DType::Float64: bad = first_non_finite(host.data<double>(), host.numel()); break;
+      case DType::BFloat16: bad = first_non_finite(host.data<bfloat16>(), host.numel()); break;
+      default: break;
+    }
+    TINT_CHECK(bad.first < 0, "tensor '", name, "' holds ",
+               std::isnan(bad.second) ? "NaN" : bad.second > 0 ? "+inf" : "-inf", " (element ",
+               bad.first, " of ", host.numel(),
+               "): the weights are damaged or come from a run that diverged");
+  }
+}
 
 // Access to a module's own lists from the free walker without widening the public API.
 struct ModuleAccess {
@@ -123,6 +159,7 @@ void Module::load_state_dict(const StateDict& state, bool strict) {
                  "' is missing from the state dict (the model expects ", describe(t), ")");
   }
   std::vector<std::pair<Tensor, Tensor>> copies;
+  StateDict used;  // the entries copied in
   for (const auto& [key, value] : state) {
     auto it = own.find(key);
     if (it == own.end()) continue;
@@ -135,6 +172,12 @@ void Module::load_state_dict(const StateDict& state, bool strict) {
                key, "' is ", dtype_name(value.dtype()), " in the state dict but ",
                dtype_name(dst.dtype()), " in the model");
     copies.emplace_back(dst, value);
+    used[key] = value;
+  }
+  try {
+    check_finite_state(used);
+  } catch (const Error& e) {
+    throw Error(std::string("load_state_dict: ") + e.what());
   }
   NoGradGuard no_grad;
   for (auto& [dst, value] : copies) {

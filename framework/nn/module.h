@@ -39,7 +39,9 @@ class Module {
   // naming the key and both shapes (strict = false ignores unknown and missing keys).
   // Floating values are converted to the model's floating dtype, integer values to its
   // integer dtype; floating into integer (or back) is an error. Everything is checked
-  // before anything is copied, so a failed load leaves the model unchanged.
+  // before anything is copied, so a failed load leaves the model unchanged. A floating
+  // value holding NaN or +-inf is refused too (check_finite_state), so a diverged or damaged
+  // file cannot turn into a model that silently outputs NaN.
   void load_state_dict(const StateDict& state, bool strict = true);
   int64_t parameter_count() const;  // elements in all parameters (buffers not counted)
 
@@ -77,5 +79,9 @@ class Module {
 };
 
 using ModulePtr = std::shared_ptr<Module>;
+
+// A tint::Error "tensor '<name>' holds NaN (element i of n): ..." for the first floating
+// tensor of state (any device) with a NaN or infinite element; integer tensors pass.
+void check_finite_state(const StateDict& state);
 
 }  // namespace tint::nn

@@ -61,7 +61,7 @@ __global__ void __launch_bounds__(kThreads)
     __shared__ SharedRowSums<0, Split> parts;
     parts.put(mine);
     __syncthreads();
-    if (threadIdx.y == 0 && at.active) mine = parts.merged(1.0);
+    if (threadIdx.y == 0 && at.active) mine = parts.merged(math::ExpScale{});
   }
   double total = 0;
   int64_t bad_rows = 0, bad_targets = 0;

@@ -62,7 +62,7 @@ struct SharedRowSums {
     for (int q = 0; q < K; ++q) f[q][threadIdx.y][threadIdx.x] = r.f[q];
   }
   // The merged sums of this thread's row (after a __syncthreads()).
-  __device__ math::RowSums<K> merged(double scale) const {
+  __device__ math::RowSums<K> merged(const math::ExpScale& scale) const {
     math::RowSums<K> total;
     for (int part = 0; part < Split; ++part) {
       math::RowSums<K> r;

@@ -45,10 +45,27 @@ using RowFloat = std::conditional_t<(sizeof(T) <= sizeof(float)), float, double>
 // thread).
 constexpr int kRowChunk = 8;
 
-// Exponential sums over part of a row: with m the part's maximum, s = sum_c exp((x_c - m) *
-// scale) and f_q = sum_c exp((x_c - m) * scale) * weight(c, q) for K weight vectors. An empty
-// part (or one of only -inf) has m = -inf and zero sums; NaN or +inf makes s NaN. Parts of one
-// row combine with merge_row_sums, so a GPU can give a row's classes to several threads.
+// How a row's values are scaled inside exp: divided by T (the loss: T = 1; the annealed mean:
+// its temperature). Multiplying by 1 / T is the fast way, but below T = 1 / DBL_MAX (about
+// 5.6e-309) 1 / T overflows to inf and the row's maximum would give (m - m) * inf = NaN; then
+// the difference is divided by T instead, which is exact for every T > 0.
+struct ExpScale {
+  double t = 1.0, inv_t = 1.0;  // T > 0 and 1 / T (+inf for T < 1 / DBL_MAX)
+  TINT_HD static ExpScale of_temperature(double t) {
+    ExpScale s;
+    s.t = t;
+    s.inv_t = 1.0 / t;
+    return s;
+  }
+  // d / T for a difference d = x - m <= 0 (d = 0 gives 0, -inf gives -inf, NaN stays NaN).
+  TINT_HD double exponent(double d) const { return finite_value(inv_t) ? d * inv_t : d / t; }
+};
+
+// Exponential sums over part of a row: with m the part's maximum, s = sum_c exp((x_c - m) / T)
+// and f_q = sum_c exp((x_c - m) / T) * weight(c, q) for K weight vectors. An empty part (or
+// one of only -inf) has m = -inf and zero sums; NaN or +inf makes s NaN. Parts of one row
+// combine with merge_row_sums, so a GPU can give a row's classes to several threads. Every
+// T > 0 is exact: as T -> 0 the entries equal to the maximum weigh 1 and all others 0.
 template <int K>
 struct RowSums {
   double m = -INFINITY, s = 0;
@@ -59,11 +76,12 @@ struct RowSums {
 // the maximum is found online (the sums are rescaled when a chunk raises it), so each value is
 // read once. Per chunk the exponentials and the chunk's sums are in RowFloat<T> and added into
 // double totals, so a float32 row's rounding is that of a few float operations per chunk.
-template <typename T, int K, typename Weight>
-TINT_HD RowSums<K> row_exp_sums(const T* x, int64_t c_begin, int64_t c_end, int64_t stride,
-                                double scale, const Weight& weight) {
+// exp_of(v, m) is exp((v - m) / T) for an entry v <= m (row_exp_sums picks it).
+template <typename T, int K, typename Weight, typename ExpOf>
+TINT_HD RowSums<K> row_exp_sums_with(const T* x, int64_t c_begin, int64_t c_end, int64_t stride,
+                                     const ExpScale& scale, const Weight& weight,
+                                     const ExpOf& exp_of) {
   using F = RowFloat<T>;
-  const F sc = static_cast<F>(scale);
   F m = -INFINITY;
   RowSums<K> r;
   for (int64_t c0 = c_begin; c0 < c_end; c0 += kRowChunk) {
@@ -75,8 +93,8 @@ TINT_HD RowSums<K> row_exp_sums(const T* x, int64_t c_begin, int64_t c_end, int6
     F cm = m;
     for (int j = 0; j < kRowChunk; ++j)
       if (v[j] > cm) cm = v[j];
-    if (cm > m) {  // a larger maximum: earlier terms shrink by exp((m - cm) * scale)
-      const double shrink = std::exp(static_cast<double>(m - cm) * scale);
+    if (cm > m) {  // a larger maximum: earlier terms shrink by exp((m - cm) / T)
+      const double shrink = std::exp(scale.exponent(static_cast<double>(m - cm)));
       r.s *= shrink;
       for (int q = 0; q < K; ++q) r.f[q] *= shrink;
       m = cm;
@@ -84,7 +102,7 @@ TINT_HD RowSums<K> row_exp_sums(const T* x, int64_t c_begin, int64_t c_end, int6
     F ps = 0, pf[K > 0 ? K : 1] = {};
     for (int j = 0; j < kRowChunk; ++j) {
       if (v[j] == F(-INFINITY)) continue;  // also the chunk's padding
-      const F e = std::exp((v[j] - m) * sc);
+      const F e = exp_of(v[j], m);
       ps += e;
       for (int q = 0; q < K; ++q) pf[q] += e * static_cast<F>(weight(c0 + j, q));
     }
@@ -95,13 +113,31 @@ TINT_HD RowSums<K> row_exp_sums(const T* x, int64_t c_begin, int64_t c_end, int6
   return r;
 }
 
+// row_exp_sums_with for the scale: (v - m) * (1 / T) in the row's precision when 1 / T fits
+// it (always for the loss), else (v - m) / T in double (T below about 2.9e-39 for a float32
+// row), where the product would give 0 * inf = NaN at the maximum.
+template <typename T, int K, typename Weight>
+TINT_HD RowSums<K> row_exp_sums(const T* x, int64_t c_begin, int64_t c_end, int64_t stride,
+                                const ExpScale& scale, const Weight& weight) {
+  using F = RowFloat<T>;
+  const F sc = static_cast<F>(scale.inv_t);
+  if (finite_value(static_cast<double>(sc)))
+    return row_exp_sums_with<T, K>(x, c_begin, c_end, stride, scale, weight,
+                                   [sc](F v, F m) { return std::exp((v - m) * sc); });
+  return row_exp_sums_with<T, K>(x, c_begin, c_end, stride, scale, weight, [scale](F v, F m) {
+    return static_cast<F>(
+        std::exp(scale.exponent(static_cast<double>(v) - static_cast<double>(m))));
+  });
+}
+
 // The sums of two parts of one row as if computed over both.
 template <int K>
-TINT_HD RowSums<K> merge_row_sums(const RowSums<K>& a, const RowSums<K>& b, double scale) {
+TINT_HD RowSums<K> merge_row_sums(const RowSums<K>& a, const RowSums<K>& b,
+                                  const ExpScale& scale) {
   // A part with m = -inf adds its s times 0: nothing, or its NaN.
   const double m = b.m > a.m ? b.m : a.m;
-  const double ra = a.m == -INFINITY ? 0.0 : std::exp((a.m - m) * scale);
-  const double rb = b.m == -INFINITY ? 0.0 : std::exp((b.m - m) * scale);
+  const double ra = a.m == -INFINITY ? 0.0 : std::exp(scale.exponent(a.m - m));
+  const double rb = b.m == -INFINITY ? 0.0 : std::exp(scale.exponent(b.m - m));
   RowSums<K> r;
   r.m = m;
   r.s = a.s * ra + b.s * rb;
@@ -118,7 +154,8 @@ TINT_HD double logsumexp_of(const RowSums<K>& r) {
 
 template <typename T>
 TINT_HD RowSums<0> row_plain_sums(const T* x, int64_t c_begin, int64_t c_end, int64_t stride) {
-  return row_exp_sums<T, 0>(x, c_begin, c_end, stride, 1.0, [](int64_t, int) { return 0.0f; });
+  return row_exp_sums<T, 0>(x, c_begin, c_end, stride, ExpScale{},
+                            [](int64_t, int) { return 0.0f; });
 }
 
 template <typename T>
@@ -340,12 +377,12 @@ TINT_HD void rebalanced_row_backward(const ColorLossGeometry& g, const Rebalance
   rebalanced_row_grad_targets(g, args, row, grad, grad_out, per_position, scale);
 }
 
-// The annealed mean's sums over classes [c_begin, c_end) of a row of logits (scale 1 / T,
+// The annealed mean's sums over classes [c_begin, c_end) of a row of logits (divided by T,
 // the bin centres ca, cb as the weights), and the ab they give.
 template <typename T>
 TINT_HD RowSums<2> annealed_sums(const T* x, int64_t c_begin, int64_t c_end, int64_t stride,
-                                 double inv_t, const float* ca, const float* cb) {
-  return row_exp_sums<T, 2>(x, c_begin, c_end, stride, inv_t,
+                                 const ExpScale& scale, const float* ca, const float* cb) {
+  return row_exp_sums<T, 2>(x, c_begin, c_end, stride, scale,
                             [ca, cb](int64_t c, int q) { return q == 0 ? ca[c] : cb[c]; });
 }
 TINT_HD void annealed_of(const RowSums<2>& r, double* out_a, double* out_b) {
@@ -354,27 +391,29 @@ TINT_HD void annealed_of(const RowSums<2>& r, double* out_a, double* out_b) {
 }
 
 // Annealed mean of one row: softmax(y / T) . centres with y = x (logits) or y = log x
-// (probabilities, so the weights are p^(1/T) normalised); inv_t = 1 / T. Max-subtracted, so
-// a small T cannot overflow; as T -> 0 all weight goes to the largest entry (the mode).
+// (probabilities, so the weights are p^(1/T) normalised). Max-subtracted before the division
+// by T, so no T > 0 overflows or gives NaN: as T -> 0 all weight goes to the largest entry
+// (the mode), shared equally by entries tied for the largest (the mean of their centres). A
+// row of only -inf logits (or zero probabilities) has no weights: NaN.
 template <typename T>
-TINT_HD void annealed_row(const T* x, int64_t classes, int64_t stride, double inv_t,
+TINT_HD void annealed_row(const T* x, int64_t classes, int64_t stride, const ExpScale& scale,
                           bool from_probs, const float* ca, const float* cb, double* out_a,
                           double* out_b) {
   if (!from_probs) {  // logits: one pass (row_exp_sums) with the centres as the weights
-    annealed_of(annealed_sums(x, 0, classes, stride, inv_t, ca, cb), out_a, out_b);
+    annealed_of(annealed_sums(x, 0, classes, stride, scale, ca, cb), out_a, out_b);
     return;
   }
-  // Probabilities: y = log(p) / T in double (a float log would be magnified by 1 / T), then
-  // max-subtracted in two passes; p = 0 weighs 0.
-  auto scaled = [&](int64_t c) { return std::log(static_cast<double>(x[c * stride])) * inv_t; };
+  // Probabilities: log(p) in double (a float log would be magnified by 1 / T), its maximum
+  // subtracted, then divided by T, in two passes; p = 0 weighs 0.
+  auto log_p = [&](int64_t c) { return std::log(static_cast<double>(x[c * stride])); };
   double m = -INFINITY;
   for (int64_t c = 0; c < classes; ++c) {
-    const double y = scaled(c);
+    const double y = log_p(c);
     if (y > m) m = y;
   }
   double s = 0, sa = 0, sb = 0;
   for (int64_t c = 0; c < classes; ++c) {
-    const double e = std::exp(scaled(c) - m);
+    const double e = std::exp(scale.exponent(log_p(c) - m));
     s += e;
     sa += e * static_cast<double>(ca[c]);
     sb += e * static_cast<double>(cb[c]);
@@ -387,10 +426,11 @@ TINT_HD void annealed_row(const T* x, int64_t classes, int64_t stride, double in
 // out (N, 2, inner), as the loop and the kernel run it.
 template <typename T>
 TINT_HD void annealed_pixel(T* out, const T* x, const float* ca, const float* cb, int64_t r,
-                            int64_t bins, int64_t inner, double inv_t, bool from_probs) {
+                            int64_t bins, int64_t inner, const ExpScale& scale,
+                            bool from_probs) {
   const int64_t nn = r / inner, i = r % inner;
   double a = 0, b = 0;
-  annealed_row(x + nn * bins * inner + i, bins, inner, inv_t, from_probs, ca, cb, &a, &b);
+  annealed_row(x + nn * bins * inner + i, bins, inner, scale, from_probs, ca, cb, &a, &b);
   out[nn * 2 * inner + i] = static_cast<T>(a);
   out[(nn * 2 + 1) * inner + i] = static_cast<T>(b);
 }

@@ -245,7 +245,7 @@ TEST_CASE("AbBins::load names the file and line of every defect", "[bins]") {
   CHECK(copy.nearest(12.0f, -33.0f) == AbBins::standard().nearest(12.0f, -33.0f));
 
   CHECK_THROWS_WITH(AbBins::load((dir.path / "missing.txt").string()),
-                    Contains("cannot open") && Contains("missing.txt"));
+                    Contains("the bin-centre file") && Contains("missing.txt does not exist"));
   // Line 3 replaced by junk.
   std::istringstream in(good);
   std::vector<std::string> lines;

@@ -1,9 +1,11 @@
 // Annealed-mean decoding: T = 1 is the expectation of the bin centres under softmax(logits),
 // T -> 0 the centre of the most likely bin, any T equals T = 1 on logits / T, the
-// probability form equals the logit form, and the errors.
+// probability form equals the logit form, every T > 0 (down to the smallest double) against
+// a double-precision reference, ties and -inf included, and the errors.
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <limits>
 
 #include "framework/tint.h"
 #include "gradcheck.h"
@@ -35,7 +37,118 @@ std::vector<double> expectation(const Tensor& logits) {
   return out;
 }
 
+// The annealed mean of one row y (log-weights: logits, or log p) in double precision, written
+// the plain way with the division by T after the maximum is subtracted:
+// sum_c exp((y_c - max) / T) * centre_c / sum_c exp((y_c - max) / T).
+std::pair<double, double> reference_row(const std::vector<double>& y, double t) {
+  const AbBins& bins = AbBins::standard();
+  double m = -std::numeric_limits<double>::infinity();
+  for (double v : y) m = std::max(m, v);
+  double s = 0, sa = 0, sb = 0;
+  for (size_t c = 0; c < y.size(); ++c) {
+    const double w = y[c] == m ? 1.0 : std::exp((y[c] - m) / t);
+    s += w;
+    sa += w * bins.a(static_cast<int64_t>(c));
+    sb += w * bins.b(static_cast<int64_t>(c));
+  }
+  return {sa / s, sb / s};
+}
+
+// Rows of logits (N, 313) for the temperature sweep: random; two bins tied for the maximum;
+// three tied among -inf entries; maxima apart by less than a float's step near them; a row of
+// huge logits; and one whose maximum is alone among -inf.
+std::vector<double> sweep_rows(int64_t* rows) {
+  const double inf = std::numeric_limits<double>::infinity();
+  Generator gen(11);
+  std::vector<double> x = randn({6, 313}, gen, kF64, 0.0, 2.0).to_vector<double>();
+  auto row = [&](int64_t r) { return x.begin() + r * 313; };
+  row(1)[40] = row(1)[250] = 9.0;  // a tie
+  for (int64_t c = 0; c < 313; ++c) row(2)[c] = c % 3 == 0 ? -inf : row(2)[c];
+  row(2)[3] = row(2)[33] = row(2)[300] = 7.5;  // a tie among -inf
+  row(3)[100] = 6.0;
+  row(3)[200] = 6.0 - 1e-3;  // close runner-up: the weights move with T
+  for (int64_t c = 0; c < 313; ++c) row(4)[c] *= 1e30;
+  for (int64_t c = 0; c < 313; ++c) row(5)[c] = c == 77 ? -3.0 : -inf;
+  *rows = 6;
+  return x;
+}
+
 }  // namespace
+
+TEST_CASE("annealed mean is exact for every T > 0, down to the smallest double",
+          "[annealed]") {
+  int64_t rows = 0;
+  const std::vector<double> x = sweep_rows(&rows);
+  const Tensor logits = from_vector(x, {rows, 313});
+  const AbBins& bins = AbBins::standard();
+  for (double t : {4.9e-324, 1e-300, 1e-45, 1e-10, 0.38, 1.0, 1e10}) {
+    const std::vector<double> got64 = annealed_mean(logits, t).to_vector<double>();
+    const std::vector<float> got32 = annealed_mean(logits.to(DType::Float32), t).to_vector<float>();
+    for (int64_t r = 0; r < rows; ++r) {
+      INFO("T = " << t << ", row " << r);
+      const std::vector<double> y(x.begin() + r * 313, x.begin() + (r + 1) * 313);
+      const auto [a, b] = reference_row(y, t);
+      REQUIRE(std::isfinite(a));
+      CHECK(got64[r * 2] == Approx(a).margin(1e-9));
+      CHECK(got64[r * 2 + 1] == Approx(b).margin(1e-9));
+      // float32: the same row rounded to float (row 4's 1e30s stay in range).
+      std::vector<double> yf(y.size());
+      for (size_t c = 0; c < y.size(); ++c) yf[c] = static_cast<float>(y[c]);
+      const auto [af, bf] = reference_row(yf, t);
+      CHECK(got32[r * 2] == Approx(af).margin(2e-3));
+      CHECK(got32[r * 2 + 1] == Approx(bf).margin(2e-3));
+    }
+  }
+  // Towards 0 the mode, and tied modes share the weight: the mean of their centres.
+  for (double t : {4.9e-324, 1e-45}) {
+    const std::vector<double> got = annealed_mean(logits, t).to_vector<double>();
+    CHECK(got[2] == Approx((bins.a(40) + bins.a(250)) / 2).margin(1e-12));
+    CHECK(got[3] == Approx((bins.b(40) + bins.b(250)) / 2).margin(1e-12));
+    CHECK(got[4] == Approx((bins.a(3) + bins.a(33) + bins.a(300)) / 3).margin(1e-12));
+    CHECK(got[6] == bins.a(100));
+    CHECK(got[7] == bins.b(100));
+    CHECK(got[10] == bins.a(77));
+    CHECK(got[11] == bins.b(77));
+  }
+  // Towards infinity every finite entry weighs the same.
+  double mean_a = 0;
+  for (int64_t c = 0; c < 313; ++c) mean_a += bins.a(c) / 313.0;
+  CHECK(annealed_mean(logits, 1e300).to_vector<double>()[0] == Approx(mean_a).margin(1e-9));
+}
+
+TEST_CASE("annealed mean of probabilities is exact for every T > 0", "[annealed]") {
+  int64_t rows = 0;
+  std::vector<double> x = sweep_rows(&rows);
+  x.resize(5 * 313);  // row 4's 1e30s underflow a softmax to one-hot; keep rows 0-3
+  rows = 5;
+  for (int64_t c = 0; c < 313; ++c) x[4 * 313 + c] = c == 10 || c == 20 ? 0.0 : -1e9;
+  const Tensor probs = softmax(from_vector(x, {rows, 313}), 1);  // row 4: two 0.5s, zeros
+  const std::vector<double> p = probs.to_vector<double>();
+  for (double t : {4.9e-324, 1e-300, 1e-45, 1e-10, 0.38, 1.0, 1e10}) {
+    const std::vector<double> got64 = annealed_mean_from_probs(probs, t).to_vector<double>();
+    const std::vector<float> got32 =
+        annealed_mean_from_probs(probs.to(DType::Float32), t).to_vector<float>();
+    for (int64_t r = 0; r < rows; ++r) {
+      INFO("T = " << t << ", row " << r);
+      std::vector<double> y(313), yf(313);
+      for (int64_t c = 0; c < 313; ++c) {
+        y[c] = std::log(p[r * 313 + c]);
+        yf[c] = std::log(static_cast<double>(static_cast<float>(p[r * 313 + c])));
+      }
+      const auto [a, b] = reference_row(y, t);
+      const auto [af, bf] = reference_row(yf, t);
+      REQUIRE(std::isfinite(a));
+      CHECK(got64[r * 2] == Approx(a).margin(1e-9));
+      CHECK(got64[r * 2 + 1] == Approx(b).margin(1e-9));
+      CHECK(got32[r * 2] == Approx(af).margin(2e-3));
+      CHECK(got32[r * 2 + 1] == Approx(bf).margin(2e-3));
+    }
+  }
+  const AbBins& bins = AbBins::standard();
+  const std::vector<double> tiny = annealed_mean_from_probs(probs, 1e-300).to_vector<double>();
+  CHECK(tiny[8] == Approx((bins.a(10) + bins.a(20)) / 2).margin(1e-12));  // tied halves
+  CHECK(tiny[2] == Approx((bins.a(40) + bins.a(250)) / 2).margin(1e-12));
+}
 
 TEST_CASE("annealed mean at T = 1 is the expectation of the bin centres", "[annealed]") {
   Generator gen(5);

@@ -3,8 +3,12 @@
 // and grey PNGs; the output keeps the input's size and its lightness, and carries the
 // network's ab; folders, --compare panels, plain-weights files, and the errors (missing
 // checkpoint, input or metadata, image-less folder, unreadable files alone or among
-// others). Needs tint_tests linked with tint_app_support.
+// others); hostile inputs (a 1 x 20000 PNG under --keep-aspect, images over --max-pixels,
+// FIFOs, NaN weights, symlink loops). Needs tint_tests linked with tint_app_support.
 #include <catch2/catch.hpp>
+
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <array>
 #include <cmath>
@@ -354,4 +358,95 @@ TEST_CASE("colorize: errors name the file; unreadable images among several are s
   // Writing over the input itself is refused.
   CHECK_THROWS_WITH(colorize_files(quiet_run(ckpt, {dir.file("good.png")}, dir.path.string())),
                     Contains("is the input itself"));
+}
+
+TEST_CASE("colorize: hostile inputs are refused up front, naming the file", "[colorize][hostile]") {
+  TempDir dir;
+  const std::string ckpt = save_tiny(dir, "seed", models::Head::Classification);
+  write_png(dir.file("good.png"), colour_picture(12, 10));
+  // 1 x 20000 and 30000 x 1: tiny files whose --keep-aspect network input would be 320000
+  // and 480000 pixels long at --size 16 (gigabytes at the default 176).
+  write_png(dir.file("tall.png"), grey_picture(1, 20000));
+  write_png(dir.file("wide.png"), grey_picture(30000, 1));
+  const auto keep_aspect = [&](const std::vector<std::string>& in,
+                               std::vector<std::string>* warnings = nullptr) {
+    ColorizeRun run = quiet_run(ckpt, in, dir.file("out"), warnings);
+    run.options.keep_aspect = true;
+    return colorize_files(run);
+  };
+  CHECK_THROWS_WITH(keep_aspect({dir.file("tall.png")}),
+                    Contains("cannot colorize " + dir.file("tall.png") +
+                             ": it is 1 x 20000 pixels, so --keep-aspect would make its network "
+                             "input 320000 pixels long") &&
+                        Contains("at most 16 times the short side"));
+  CHECK_THROWS_WITH(keep_aspect({dir.file("wide.png")}), Contains("it is 30000 x 1 pixels"));
+  std::vector<std::string> warnings;
+  const ColorizeResult some =
+      keep_aspect({dir.file("tall.png"), dir.file("good.png"), dir.file("wide.png")}, &warnings);
+  CHECK(some.written == std::vector<std::string>{dir.file("out/good.png")});
+  CHECK(some.skipped == std::vector<std::string>{dir.file("tall.png"), dir.file("wide.png")});
+  CHECK(warnings.size() == 2);
+  CHECK(network_input_problem(16, 1, {.size = 16, .keep_aspect = true}).empty());
+  CHECK_FALSE(network_input_problem(17, 1, {.size = 16, .keep_aspect = true}).empty());
+  CHECK(network_input_problem(17, 1, {.size = 16, .keep_aspect = false}).empty());
+  fs::remove_all(dir.path / "out");
+
+  // Over --max-pixels: refused from the header (the same images squeezed into the square are
+  // fine under the default limit).
+  ColorizeRun limited = quiet_run(ckpt, {dir.file("good.png")}, dir.file("out"));
+  limited.max_pixels = 119;
+  CHECK_THROWS_WITH(colorize_files(limited),
+                    Contains("cannot read " + dir.file("good.png") +
+                             ": it is 12 x 10 = 120 pixels, over the limit of 119 pixels "
+                             "(--max-pixels)"));
+  limited.max_pixels = 120;
+  CHECK(colorize_files(limited).written.size() == 1);
+  fs::remove_all(dir.path / "out");
+
+  // A FIFO as an input or as the checkpoint: refused at once, never opened for reading.
+  ::alarm(20);  // a hang would be a failure
+  REQUIRE(::mkfifo(dir.file("pipe.png").c_str(), 0644) == 0);
+  CHECK_THROWS_WITH(colorize_files(quiet_run(ckpt, {dir.file("pipe.png")}, dir.file("out"))),
+                    Contains("cannot read " + dir.file("pipe.png") +
+                             ": it is not a regular file (a FIFO)"));
+  REQUIRE(::mkfifo(dir.file("pipe.safetensors").c_str(), 0644) == 0);
+  CHECK_THROWS_WITH(colorize_files(quiet_run(dir.file("pipe.safetensors"), {dir.file("good.png")},
+                                             dir.file("out"))),
+                    Contains("checkpoint " + dir.file("pipe.safetensors") +
+                             " is not a regular file (a FIFO)"));
+  ::alarm(0);
+
+  // NaN weights would colorize every image black: the checkpoint is refused, naming the tensor.
+  Generator gen(7);
+  auto model = models::make_model("seed", models::Head::Classification, 0.0625, gen);
+  StateDict state = model->state_dict();
+  std::string first;  // the first floating tensor by name
+  for (const auto& [name, t] : state)
+    if (first.empty() && is_floating(t.dtype())) first = name;
+  Tensor damaged = state.at(first).clone();
+  damaged.fill_(std::nan(""));
+  state[first] = damaged;
+  const std::string nan_ckpt = dir.file("nan.safetensors");
+  save_checkpoint(nan_ckpt, state, nullptr,
+                  {{kModelKey, "seed"}, {kHeadKey, "classification"}, {kWidthKey, "0.0625"}});
+  CHECK_THROWS_WITH(colorize_files(quiet_run(nan_ckpt, {dir.file("good.png")}, dir.file("out"))),
+                    Contains(nan_ckpt + ": tensor '" + first + "' holds NaN (element 0 of"));
+  CHECK_FALSE(fs::exists(dir.file("out/good.png")));
+}
+
+TEST_CASE("colorize: a folder with a symlink loop and a file given twice are done once",
+          "[colorize][hostile]") {
+  TempDir dir;
+  const std::string ckpt = save_tiny(dir, "seed", models::Head::Classification);
+  fs::create_directories(dir.path / "in");
+  write_png(dir.file("in/a.png"), colour_picture(9, 7));
+  fs::create_directory_symlink(".", dir.path / "in" / "loop");
+  std::vector<std::string> warnings;
+  const ColorizeResult r = colorize_files(
+      quiet_run(ckpt, {dir.file("in"), dir.file("in/a.png")}, dir.file("out"), &warnings));
+  CHECK(r.written == std::vector<std::string>{dir.file("out/a.png")});  // no a-2 ... a-41
+  REQUIRE(warnings.size() == 2);
+  CHECK_THAT(warnings[0], Contains(dir.file("in/loop") + ": a symbolic link back to"));
+  CHECK_THAT(warnings[1], Contains("skipping " + dir.file("in/a.png") + ": the same file as"));
+  CHECK_FALSE(fs::exists(dir.file("out/a-2.png")));
 }

@@ -16,8 +16,8 @@ using namespace tint::color::math;
 namespace {
 
 template <typename T>
-RowSums<2> parts_merged(const std::vector<T>& x, const std::vector<float>& w, double scale,
-                        const std::vector<int64_t>& cuts) {
+RowSums<2> parts_merged(const std::vector<T>& x, const std::vector<float>& w,
+                        const ExpScale& scale, const std::vector<int64_t>& cuts) {
   auto weight = [&](int64_t c, int q) { return q == 0 ? w[c] : -w[c]; };
   RowSums<2> total;
   for (size_t p = 0; p + 1 < cuts.size(); ++p) {
@@ -28,7 +28,7 @@ RowSums<2> parts_merged(const std::vector<T>& x, const std::vector<float>& w, do
 }
 
 template <typename T>
-RowSums<2> whole(const std::vector<T>& x, const std::vector<float>& w, double scale) {
+RowSums<2> whole(const std::vector<T>& x, const std::vector<float>& w, const ExpScale& scale) {
   return parts_merged(x, w, scale, {0, static_cast<int64_t>(x.size())});
 }
 
@@ -52,8 +52,9 @@ TEST_CASE("row sums merged from parts equal the whole row's", "[rowsums]") {
     w[c] = static_cast<float>(normal(rng) * 30);
   }
   x[200] += 12;  // the maximum in a later part
-  for (double scale : {1.0, 1.0 / 0.38, 100.0}) {
-    INFO("scale " << scale);
+  for (double t : {1.0, 0.38, 0.01}) {
+    INFO("T " << t);
+    const ExpScale scale = ExpScale::of_temperature(t);
     const RowSums<2> one = whole(x, w, scale);
     for (const std::vector<int64_t>& cuts :
          {std::vector<int64_t>{0, 80, 160, 240, 313}, {0, 8, 313}, {0, 313, 313}, {0, 0, 313}}) {
@@ -77,15 +78,46 @@ TEST_CASE("row sums treat -inf as absent and let NaN and +inf through", "[rowsum
   x[3] = 0.5;
   x[12] = 1.5;
   const std::vector<int64_t> cuts = {0, 8, 16};
-  CHECK(parts_merged(x, w, 1.0, cuts).s == Approx(std::exp(-1.0) + 1.0).epsilon(1e-14));
+  CHECK(parts_merged(x, w, ExpScale{}, cuts).s == Approx(std::exp(-1.0) + 1.0).epsilon(1e-14));
   CHECK(row_logsumexp(x.data(), 16, 1) == Approx(std::log(std::exp(0.5) + std::exp(1.5))));
   std::vector<double> none(16, -inf);
   CHECK(row_logsumexp(none.data(), 16, 1) == -inf);  // counted as a bad row
-  CHECK(parts_merged(none, w, 1.0, cuts).s == 0.0);
+  CHECK(parts_merged(none, w, ExpScale{}, cuts).s == 0.0);
   for (double bad : {std::nan(""), inf}) {
     std::vector<double> y = x;
     y[9] = bad;  // in the second part
-    CHECK(std::isnan(parts_merged(y, w, 1.0, cuts).s));
+    CHECK(std::isnan(parts_merged(y, w, ExpScale{}, cuts).s));
     CHECK(std::isnan(row_logsumexp(y.data(), 16, 1)));
   }
+}
+
+TEST_CASE("row sums stay exact for temperatures whose inverse overflows", "[rowsums]") {
+  // 1 / T overflows float below T = 2.9e-39 and double below 5.6e-309; the row's maximum
+  // must still weigh exp(0) = 1 (not 0 * inf = NaN) in every part and merge.
+  const double inf = std::numeric_limits<double>::infinity();
+  std::vector<double> x(40);
+  for (size_t c = 0; c < x.size(); ++c) x[c] = std::sin(static_cast<double>(c));
+  x[5] = x[33] = 2.0;  // tied maxima in two parts
+  x[20] = -inf;
+  const std::vector<float> w(x.size(), 1.0f);
+  const std::vector<float> xf(x.begin(), x.end());
+  for (double t : {4.9e-324, 1e-300, 1e-45, 1e-40}) {
+    INFO("T " << t);
+    const ExpScale scale = ExpScale::of_temperature(t);
+    for (const std::vector<int64_t>& cuts :
+         {std::vector<int64_t>{0, 40}, {0, 8, 16, 24, 32, 40}, {0, 24, 40}, {0, 0, 40}}) {
+      const RowSums<2> d = parts_merged(x, w, scale, cuts);
+      CHECK(d.m == 2.0);
+      CHECK(d.s == 2.0);  // the two maxima, everything else exp(-huge) = 0
+      CHECK(d.f[0] == 2.0);
+      const RowSums<2> f = parts_merged(xf, w, scale, cuts);
+      CHECK(f.s == 2.0);
+      CHECK(f.f[1] == -2.0);
+    }
+  }
+  // Entries a few T below the maximum keep their true weight, even for denormal T.
+  const double t = 1e-320;
+  const std::vector<double> near = {0.0, -t, -2 * t, -inf};
+  const RowSums<2> r = whole(near, std::vector<float>(4, 1.0f), ExpScale::of_temperature(t));
+  CHECK(r.s == Approx(1.0 + std::exp(-1.0) + std::exp(-2.0)).epsilon(1e-12));
 }

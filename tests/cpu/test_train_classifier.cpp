@@ -174,6 +174,31 @@ TEST_CASE("train_classifier names the bad folder or label", "[classifier][traini
   CHECK_FALSE(std::filesystem::exists(dir.path / "out"));
 }
 
+TEST_CASE("train_classifier stops when the loss diverges and keeps no diverged model",
+          "[classifier][training]") {
+  TempDir dir;
+  write_colour_folder(dir.path / "data");
+  apps::ClassifierTrainConfig c = quick_config(dir);
+  c.epochs = 2;
+  // What a far too high lr does (--lr is at most 1, and no lr in range diverges this small
+  // run reliably): the first step leaves a weight NaN, so the next loss is NaN.
+  std::vector<std::string> lines;
+  apps::ClassifierTrainHooks hooks{[&](const std::string& l) { lines.push_back(l); }, false};
+  hooks.after_step = [](nn::Module& model) {
+    NoGradGuard no_grad;
+    model.named_parameters().front().second.fill_(std::nan(""));
+  };
+  CHECK_THROWS_WITH(apps::train_classifier(c, hooks),
+                    Contains("the training loss became") && Contains("at step 2") &&
+                        Contains("lower --lr"));
+  // The run stopped in its first epoch: no checkpoint, no summary, no test accuracy.
+  const std::filesystem::path out = dir.path / "out";
+  CHECK_FALSE(std::filesystem::exists(out / "best.safetensors"));
+  CHECK_FALSE(std::filesystem::exists(out / "last.safetensors"));
+  CHECK_FALSE(std::filesystem::exists(out / "summary.json"));
+  for (const std::string& line : lines) CHECK_THAT(line, !Contains("(best)"));
+}
+
 TEST_CASE("train_classifier never replaces an earlier run by surprise, and stops when asked",
           "[classifier][training]") {
   TempDir dir;

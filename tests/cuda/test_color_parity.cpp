@@ -6,6 +6,7 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <limits>
 #include <random>
 
 #include "framework/tint.h"
@@ -155,6 +156,39 @@ TEST_CASE("l2_color_loss and the annealed mean match the cpu", "[cuda][colorloss
         INFO("split " << split);
         const RowSplitScope scope(4, split);
         check_same(annealed_mean(logits, t), annealed_mean(logits.to(Device::cuda()), t), tol);
+      }
+      check_same(annealed_mean_from_probs(probs, t),
+                 annealed_mean_from_probs(probs.to(Device::cuda()), t), tol);
+    }
+  }
+}
+
+TEST_CASE("the annealed mean at tiny temperatures matches the cpu for every row split",
+          "[cuda][annealed]") {
+  // 1 / T overflows float (T < 2.9e-39) or double (T < 5.6e-309): the kernels divide by T
+  // instead, in the one-thread rows and in the split rows' merges alike. Rows with tied
+  // maxima (in different parts of a split row) and -inf entries.
+  const double inf = std::numeric_limits<double>::infinity();
+  for (DType dtype : {DType::Float32, DType::Float64}) {
+    std::vector<double> x = cpu_leaf({2, 313, 3, 5}, 8, DType::Float64, -5, 5)
+                                .detach()
+                                .to_vector<double>();
+    const int64_t inner = 15;
+    for (int64_t i = 0; i < inner; ++i) {
+      x[(0 * 313 + 10) * inner + i] = x[(0 * 313 + 290) * inner + i] = 6.0;  // tie across parts
+      x[(1 * 313 + (i * 7) % 313) * inner + i] = -inf;
+    }
+    const Tensor logits = from_vector(x, {2, 313, 3, 5}).to(dtype);
+    const Tensor probs = softmax(logits.to(DType::Float64), 1).to(dtype);
+    const double tol = dtype == DType::Float32 ? 1e-4 : 1e-10;
+    for (double t : {4.9e-324, 1e-300, 1e-45, 1e-40}) {
+      INFO(dtype_name(dtype) << " T = " << t);
+      const Tensor want = annealed_mean(logits, t);
+      for (double v : want.to(DType::Float64).to_vector<double>()) REQUIRE(std::isfinite(v));
+      for (int split : kRowSplits) {
+        INFO("split " << split);
+        const RowSplitScope scope(4, split);
+        check_same(want, annealed_mean(logits.to(Device::cuda()), t), tol);
       }
       check_same(annealed_mean_from_probs(probs, t),
                  annealed_mean_from_probs(probs.to(Device::cuda()), t), tol);
