@@ -4,6 +4,7 @@
 #pragma once
 
 #include <fcntl.h>
+#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -68,20 +69,35 @@ inline int run_command(const std::string& command, const std::filesystem::path& 
 inline int run_and_signal_after(const std::string& command, const std::filesystem::path& out_file,
                                 const std::string& marker, int signal_number, int wait_seconds,
                                 const std::filesystem::path& err_file, std::string* err) {
-  // Everything the child needs is made before fork: the test binary has other threads, so
-  // the child may call only async-signal-safe functions (no allocation) until exec.
+  // The old output goes first, so a marker from an earlier run cannot count. posix_spawn
+  // starts the child with SIGINT and SIGTERM at their defaults and no signal blocked: a
+  // fork of this multi-threaded test binary could deadlock in Catch's signal handler or in
+  // malloc if a signal came before the exec.
+  std::ofstream(out_file, std::ios::trunc).close();
   const std::string line = "exec " + command;
-  const std::string out_path = out_file.string(), err_path = err_file.string();
-  const pid_t child = ::fork();
-  if (child == 0) {
-    const int out = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    const int errors = ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    if (out < 0 || errors < 0) ::_exit(127);
-    ::dup2(out, STDOUT_FILENO);
-    ::dup2(errors, STDERR_FILENO);
-    ::execl("/bin/sh", "sh", "-c", line.c_str(), static_cast<char*>(nullptr));
-    ::_exit(127);
-  }
+  posix_spawn_file_actions_t files;
+  posix_spawn_file_actions_init(&files);
+  posix_spawn_file_actions_addopen(&files, STDOUT_FILENO, out_file.c_str(),
+                                   O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_addopen(&files, STDERR_FILENO, err_file.c_str(),
+                                   O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawnattr_t attributes;
+  posix_spawnattr_init(&attributes);
+  sigset_t defaults, none;
+  sigemptyset(&defaults);
+  sigaddset(&defaults, SIGINT);
+  sigaddset(&defaults, SIGTERM);
+  sigemptyset(&none);
+  posix_spawnattr_setsigdefault(&attributes, &defaults);
+  posix_spawnattr_setsigmask(&attributes, &none);
+  posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
+  char* const argv[] = {const_cast<char*>("sh"), const_cast<char*>("-c"),
+                        const_cast<char*>(line.c_str()), nullptr};
+  pid_t child = -1;
+  const int spawned = posix_spawn(&child, "/bin/sh", &files, &attributes, argv, environ);
+  posix_spawn_file_actions_destroy(&files);
+  posix_spawnattr_destroy(&attributes);
+  if (spawned != 0) return -1;
   int status = 0;
   bool ended = false;
   for (int i = 0; i < wait_seconds * 10 && !ended; ++i) {
